@@ -1,0 +1,6 @@
+# The Odoo layer is loaded only when Odoo loads the addon (as odoo.addons.*):
+# the pure core (addon_hash, core/) stays importable without Odoo, which is
+# how the core test suite and external tools use it.
+if __name__.startswith("odoo.addons."):
+    from . import models
+    from .hooks import uninstall_hook

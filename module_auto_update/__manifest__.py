@@ -1,0 +1,19 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Module Auto Update",
+    "summary": "Upgrade only the addons whose files changed since their last upgrade",
+    "version": "18.0.1.0.0",
+    "category": "Extra Tools",
+    "website": "https://github.com/module-auto-update/module_auto_update",
+    "author": "module_auto_update developers",
+    "license": "LGPL-3",
+    "depends": ["base"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/ir_actions_server.xml",
+        "data/ir_cron.xml",
+        "views/menus.xml",
+    ],
+    "uninstall_hook": "uninstall_hook",
+    "installable": True,
+}

@@ -1,0 +1,1 @@
+"""The pure core: fingerprints, comparison, planning, locking. No Odoo import here."""

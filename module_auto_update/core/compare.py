@@ -1,0 +1,47 @@
+"""Which installed addons differ from their last recorded fingerprint, and how."""
+
+CHANGED = "changed"
+NEVER_RECORDED = "never recorded"
+FOLDER_MISSING = "folder missing"
+FORCED = "forced"
+UNREADABLE = "unreadable"
+
+
+def changed_addons(current, saved, forced=()):
+    """Return ``{addon: reason}`` for the installed addons that need an upgrade.
+
+    ``current`` maps every installed addon to its digest now, ``False`` when
+    its folder is missing, ``None`` when a file of it could not be read.
+    ``saved`` maps addons to the digest recorded at their last upgrade.
+    An addon whose folder is missing is reported, never upgraded: Odoo cannot
+    load an addon without its code, it would stay ``to upgrade`` forever.
+    """
+    reasons = {}
+    for name in sorted(current):
+        digest = current[name]
+        if name in forced:
+            reasons[name] = FORCED
+        elif digest is False:
+            reasons[name] = FOLDER_MISSING
+        elif digest is None:
+            reasons[name] = UNREADABLE
+        elif not saved.get(name):
+            reasons[name] = NEVER_RECORDED
+        elif saved[name] != digest:
+            reasons[name] = CHANGED
+    return reasons
+
+
+def upgradable(reasons):
+    """The addons of ``changed_addons()`` that an upgrade can act on."""
+    return sorted(name for name, reason in reasons.items() if reason != FOLDER_MISSING)
+
+
+def diff_files(old, new):
+    """Compare two ``{relpath: sha1}`` maps: what was added, removed, modified."""
+    old, new = old or {}, new or {}
+    return {
+        "added": sorted(set(new) - set(old)),
+        "removed": sorted(set(old) - set(new)),
+        "modified": sorted(p for p in set(old) & set(new) if old[p] != new[p]),
+    }

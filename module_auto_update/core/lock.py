@@ -1,0 +1,44 @@
+"""One upgrade at a time per database, across processes and hosts.
+
+A PostgreSQL session-level advisory lock: it survives the commits an upgrade
+makes and vanishes with the connection if the process dies. The key is the
+one click-odoo-update takes, so that our runs and its runs exclude each other
+too.
+"""
+
+import hashlib
+import time
+
+
+class LockBusyError(RuntimeError):
+    """Another run holds the upgrade lock of this database."""
+
+
+def lock_key(dbname):
+    return int(hashlib.sha1(f"click-odoo-update/{dbname}".encode()).hexdigest()[:14], 16)
+
+
+def acquire(cr, dbname, timeout=0.0, poll=0.2):
+    """Take the lock on ``cr``'s connection, waiting up to ``timeout`` seconds.
+
+    Polls ``pg_try_advisory_lock`` rather than blocking in
+    ``pg_advisory_lock`` so that the wait is bounded whatever the
+    connection's ``lock_timeout`` is, and so that no transaction is held
+    open while waiting.
+    """
+    deadline = time.monotonic() + max(timeout, 0.0)
+    key = lock_key(dbname)
+    while True:
+        cr.execute("SELECT pg_try_advisory_lock(%s::bigint)", (key,))
+        if cr.fetchone()[0]:
+            return key
+        if time.monotonic() >= deadline:
+            raise LockBusyError(
+                f"An upgrade of database {dbname!r} is already running "
+                f"(waited {timeout:g} s for it to finish)."
+            )
+        time.sleep(poll)
+
+
+def release(cr, dbname):
+    cr.execute("SELECT pg_advisory_unlock(%s::bigint)", (lock_key(dbname),))

@@ -1,0 +1,7 @@
+from .models.module import PARAM_INSTALLED_CHECKSUMS
+
+
+def uninstall_hook(env):
+    # Odoo drops our table with the model; the legacy parameter is ours to
+    # remove, or a later reinstall would trust fingerprints nobody kept up.
+    env["ir.config_parameter"].sudo().search([("key", "=", PARAM_INSTALLED_CHECKSUMS)]).unlink()

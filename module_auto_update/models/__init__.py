@@ -1,0 +1,3 @@
+from . import module
+from . import module_auto_update_checksum
+from . import ir_module_module

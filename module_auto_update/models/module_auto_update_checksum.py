@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class ModuleAutoUpdateChecksum(models.Model):
+    """The fingerprint of an addon at its last successful upgrade."""
+
+    _name = "module.auto.update.checksum"
+    _description = "Addon fingerprint at its last upgrade"
+    _order = "name"
+
+    name = fields.Char("Addon", required=True, index=True, readonly=True)
+    checksum = fields.Char(required=True, readonly=True)
+    # Per-file digests ({relpath: sha1}) so that a plan can name the files
+    # that changed; the addon checksum stays the one other tools compute.
+    file_checksums = fields.Json(readonly=True)
+    computed_at = fields.Datetime("Computed on", required=True, readonly=True)
+    upgraded_at = fields.Datetime("Last upgraded by auto-upgrade", readonly=True)
+
+    _sql_constraints = [
+        ("name_unique", "UNIQUE(name)", "An addon has one recorded fingerprint."),
+    ]
