@@ -1,0 +1,88 @@
+"""End-to-end fixtures: real Odoo 18 processes on real PostgreSQL databases.
+
+A template database (base, module_auto_update and the sample addons, no
+demo data) is built once per session; every test gets its own copy of it
+(CREATE DATABASE ... TEMPLATE, about a second) and its own copy of the sample
+addons, which it may edit freely. Everything is dropped afterwards.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import odoo_env  # noqa: E402
+
+SAMPLES = ("mau_sample_a", "mau_sample_b", "mau_sample_c")
+
+
+class Database:
+    """One throwaway database and the addons folder it is run with."""
+
+    def __init__(self, odoo, name, addons_dir):
+        self.odoo = odoo
+        self.name = name
+        self.addons_dir = Path(addons_dir)
+
+    def shell(self, code, check=True):
+        """Run Python in ``odoo-bin shell``; ``result(x)`` in the code returns x."""
+        return odoo_env.shell(self.odoo, self.name, code, addons=[self.addons_dir], check=check)
+
+    def odoo_bin(self, *args, check=True, **kwargs):
+        """Run ``odoo-bin [command] -d <db> args``; the command, if any, goes first."""
+        args = list(args)
+        head = [args.pop(0)] if args and not args[0].startswith("-") else []
+        return self.odoo.run([*head, "-d", self.name, *args], addons=[self.addons_dir], check=check, **kwargs)
+
+    def sql(self, query, params=None):
+        conn = odoo_env.pg_connect(self.name)
+        try:
+            with conn.cursor() as cr:
+                cr.execute(query, params)
+                return cr.fetchall() if cr.description else None
+        finally:
+            conn.close()
+
+    def states(self, *names):
+        rows = self.sql("SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", (list(names),))
+        return dict(rows)
+
+    def saved(self):
+        return dict(self.sql("SELECT name, checksum FROM module_auto_update_checksum"))
+
+    def addon(self, name):
+        return self.addons_dir / name
+
+
+@pytest.fixture(scope="session")
+def odoo():
+    odoo_env.check_postgres()
+    return odoo_env.find_odoo()
+
+
+@pytest.fixture(scope="session")
+def template_db(odoo, tmp_path_factory):
+    addons = tmp_path_factory.mktemp("template_addons")
+    for name in SAMPLES:
+        shutil.copytree(odoo_env.SAMPLE_ADDONS / name, addons / name)
+    name = odoo_env.unique_db("mau_tpl")
+    odoo.run(
+        ["-d", name, "-i", ",".join(("module_auto_update", *SAMPLES)), "--without-demo=all",
+         "--stop-after-init", "--log-level=warn", "--no-http"],
+        addons=[addons],
+    )
+    yield name
+    odoo_env.drop_db(name)
+
+
+@pytest.fixture
+def db(odoo, template_db, tmp_path):
+    addons = tmp_path / "addons"
+    for name in SAMPLES:
+        shutil.copytree(odoo_env.SAMPLE_ADDONS / name, addons / name)
+    name = odoo_env.unique_db()
+    odoo_env.create_db(name, template=template_db)
+    yield Database(odoo, name, addons)
+    odoo_env.drop_db(name)

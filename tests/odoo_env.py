@@ -1,0 +1,161 @@
+"""Find Odoo 18 and PostgreSQL for the suites, the demo and the benchmarks.
+
+Odoo comes from ``ODOO_SRC`` (a source checkout) or from an importable
+``odoo``; PostgreSQL from the usual libpq variables (PGHOST, PGPORT, PGUSER,
+PGPASSWORD). When either is missing we stop with one sentence that says what
+is missing and how to provide it.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_ADDONS = REPO / "tests" / "sample_addons"
+RESULT_MARK = "@@RESULT@@ "
+
+
+class Missing(SystemExit):
+    """A prerequisite is missing: exits with one clear sentence."""
+
+
+@dataclass(frozen=True)
+class Odoo:
+    root: Path  # the folder holding the odoo package
+    command: tuple  # how to start odoo-bin
+    addons_paths: tuple  # Odoo's own addons folders (base's is implicit)
+    env: dict
+
+    def run(self, args, addons=(), check=True, **kwargs):
+        """Run odoo-bin with ``args``; ``addons`` are extra addons folders."""
+        paths = f"--addons-path={','.join(str(p) for p in (*self.addons_paths, REPO, *addons))}"
+        # The addons path goes first so that odoo-bin finds commands shipped
+        # in addons' cli/ folders, and again after a command for its own parser.
+        if args and not args[0].startswith("-"):
+            cmd = [*self.command, paths, args[0], paths, *args[1:]]
+        else:
+            cmd = [*self.command, paths, *args]
+        kwargs.setdefault("capture_output", True)
+        kwargs.setdefault("text", True)
+        proc = subprocess.run(cmd, env={**os.environ, **self.env}, **kwargs)
+        if check and proc.returncode != 0:
+            raise RuntimeError(
+                f"odoo-bin {' '.join(args)} exited {proc.returncode}:\n"
+                f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+            )
+        return proc
+
+
+def find_odoo():
+    src = os.environ.get("ODOO_SRC")
+    if src:
+        root = Path(src).expanduser().resolve()
+        if not (root / "odoo" / "release.py").is_file():
+            raise Missing(
+                f"ODOO_SRC={src} is not an Odoo source checkout (no odoo/release.py): "
+                "point it at a checkout of Odoo 18.0."
+            )
+        env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    else:
+        probe = subprocess.run(
+            [sys.executable, "-c", "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode != 0:
+            raise Missing(
+                "Odoo 18 is missing: set ODOO_SRC to an Odoo 18.0 source checkout "
+                "(with its requirements.txt installed), or make `odoo` importable by "
+                f"{sys.executable}."
+            )
+        root, env = Path(probe.stdout.strip()), {}
+    version = subprocess.run(
+        [sys.executable, "-c", "import odoo.release as r; print(r.series)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
+    if version.stdout.strip() != "18.0":
+        raise Missing(
+            f"Odoo 18.0 is required, found {version.stdout.strip() or 'an Odoo that does not import'} "
+            f"in {root}: {version.stderr.strip().splitlines()[-1:] or ''}"
+        )
+    command = (sys.executable, str(root / "odoo-bin")) if (root / "odoo-bin").is_file() else (sys.executable, "-m", "odoo")
+    addons = (root / "addons",) if (root / "addons").is_dir() else ()
+    return Odoo(root, command, addons, env)
+
+
+def pg_connect(dbname="postgres"):
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(dbname=dbname)
+    except psycopg2.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise Missing(
+            f"PostgreSQL is not reachable ({reason}): start it, or point PGHOST, "
+            "PGPORT, PGUSER and PGPASSWORD at a server where this user may create databases."
+        ) from exc
+    conn.autocommit = True
+    return conn
+
+
+def check_postgres():
+    pg_connect().close()
+
+
+
+def unique_db(prefix="mau_test"):
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def create_db(name, template=None):
+    conn = pg_connect()
+    try:
+        with conn.cursor() as cr:
+            if template:
+                cr.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            else:
+                cr.execute(f'CREATE DATABASE "{name}" ENCODING \'unicode\' TEMPLATE template0')
+    finally:
+        conn.close()
+
+
+def drop_db(name):
+    conn = pg_connect()
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    finally:
+        conn.close()
+
+
+def shell(odoo, db, code, addons=(), check=True):
+    """Run ``code`` in ``odoo-bin shell`` on ``db``; return what it passed to
+    ``result(...)`` (JSON-decoded), or the completed process if nothing."""
+    prelude = (
+        "import json as _json\n"
+        "def result(value):\n"
+        f"    print({RESULT_MARK!r} + _json.dumps(value, default=str), flush=True)\n"
+    )
+    proc = odoo.run(
+        ["shell", "-d", db, "--log-level=warn", "--no-http"],
+        addons=addons,
+        input=prelude + code,
+        check=check,
+    )
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_MARK):
+            return json.loads(line[len(RESULT_MARK):])
+    if check and "Traceback" in proc.stderr:
+        raise RuntimeError(f"odoo shell failed on {db}:\n{proc.stderr[-6000:]}")
+    return proc

@@ -1,0 +1,7 @@
+from odoo import fields, models
+
+
+class SampleA(models.Model):
+    _inherit = "mau.sample.a"
+
+    b_note = fields.Char()
