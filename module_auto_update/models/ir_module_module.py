@@ -1,25 +1,16 @@
 import json
 import logging
-import os
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
-from odoo.modules.module import get_module_path
 
+from .. import state
 from ..core import compare, lock
-from ..core.fingerprint import UnreadableFileError, fingerprint, parse_patterns
-from .module import (
-    DEFAULT_EXCLUDE_PATTERNS,
-    PARAM_EXCLUDE_PATTERNS,
-    PARAM_INSTALLED_CHECKSUMS,
-    FailedUpgradeError,
-    IncompleteUpgradeError,
-)
+from .module import PARAM_INSTALLED_CHECKSUMS, FailedUpgradeError, IncompleteUpgradeError
 
 _logger = logging.getLogger(__name__)
 
 PARAM_LOCK_TIMEOUT = "module_auto_update.lock_timeout"
-PENDING_STATES = ("to install", "to upgrade", "to remove")
 
 
 def failing_addon(exc):
@@ -44,43 +35,9 @@ class IrModuleModule(models.Model):
 
     # Fingerprints ---------------------------------------------------------
 
-    @api.model
-    def _fingerprint_settings(self):
-        """Exclude patterns and active languages, read once per run."""
-        value = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param(PARAM_EXCLUDE_PATTERNS, DEFAULT_EXCLUDE_PATTERNS)
-        )
-        # Plain SQL: res.lang's ORM cache may not know languages activated
-        # by another process since this registry was loaded.
-        self.env.cr.execute("SELECT code FROM res_lang WHERE active ORDER BY code")
-        return parse_patterns(value), [code for (code,) in self.env.cr.fetchall()]
-
-    def _current_fingerprints(self, settings=None):
-        """``{name: Fingerprint}`` of these addons, ``False`` for a missing
-        folder, ``None`` for an addon with a file that cannot be read."""
-        patterns, langs = settings or self._fingerprint_settings()
-        result = {}
-        for module in self:
-            path = get_module_path(module.name, display_warning=False)
-            if not path or not os.path.isdir(path):
-                result[module.name] = False
-                continue
-            try:
-                result[module.name] = fingerprint(path, patterns, langs)
-            except UnreadableFileError as exc:
-                _logger.warning(
-                    "Addon %s counts as changed, its fingerprint is unknown: %s",
-                    module.name,
-                    exc,
-                )
-                result[module.name] = None
-        return result
-
-    @staticmethod
-    def _digests(fingerprints):
-        return {name: fp.digest if fp else fp for name, fp in fingerprints.items()}
+    def _current_fingerprints(self):
+        """``{name: Fingerprint}`` of these addons (see state.current_fingerprints)."""
+        return state.current_fingerprints(self.mapped("name"), state.fingerprint_settings(self.env.cr))
 
     def _get_checksum_dir(self):
         """This addon's current fingerprint, ``False`` when its folder is missing."""
@@ -95,36 +52,10 @@ class IrModuleModule(models.Model):
     # Stored fingerprints --------------------------------------------------
 
     @api.model
-    def _get_legacy_checksums(self):
-        """The values other tools keep in the JSON system parameter."""
-        value = self.env["ir.config_parameter"].sudo().get_param(PARAM_INSTALLED_CHECKSUMS)
-        if not value:
-            return {}
-        try:
-            data = json.loads(value)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            _logger.warning(
-                "System parameter %s is not a JSON object; it is ignored, so every "
-                "installed addon counts as never recorded.",
-                PARAM_INSTALLED_CHECKSUMS,
-            )
-            return {}
-        return {name: value for name, value in data.items() if value and isinstance(value, str)}
-
-    @api.model
     def _get_saved_checksums(self):
-        """``{addon: checksum}`` recorded at the last successful upgrade.
-
-        While our table is empty the legacy parameter is authoritative, so a
-        database coming from the OCA addon or click-odoo-update needs no full
-        upgrade; it is copied into the table at the next save.
-        """
-        records = self.env["module.auto.update.checksum"].sudo().search([])
-        if not records:
-            return self._get_legacy_checksums()
-        return {r.name: r.checksum for r in records if r.checksum}
+        """``{addon: checksum}`` recorded at the last successful upgrade."""
+        self.env["module.auto.update.checksum"].flush_model()
+        return state.saved_checksums(self.env.cr)
 
     @api.model
     def _save_checksums(self, checksums, file_checksums=None, upgraded=()):
@@ -175,14 +106,14 @@ class IrModuleModule(models.Model):
 
     @api.model
     def _get_modules_partially_installed(self):
-        return self.search([("state", "in", PENDING_STATES)])
+        return self.search([("state", "in", state.PENDING_STATES)])
 
     @api.model
     def _changed_checksum_reasons(self, fingerprints=None):
         """``{addon: reason}`` for installed addons differing from their record."""
         if fingerprints is None:
             fingerprints = self.search([("state", "=", "installed")])._current_fingerprints()
-        return compare.changed_addons(self._digests(fingerprints), self._get_saved_checksums())
+        return compare.changed_addons(state.digests(fingerprints), self._get_saved_checksums())
 
     @api.model
     def _get_modules_with_changed_checksum(self):

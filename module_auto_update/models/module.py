@@ -2,9 +2,15 @@
 
 from odoo.exceptions import UserError
 
-PARAM_INSTALLED_CHECKSUMS = "module_auto_update.installed_checksums"
-PARAM_EXCLUDE_PATTERNS = "module_auto_update.exclude_patterns"
-DEFAULT_EXCLUDE_PATTERNS = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"
+from ..state import DEFAULT_EXCLUDE_PATTERNS, PARAM_EXCLUDE_PATTERNS, PARAM_INSTALLED_CHECKSUMS
+
+__all__ = [
+    "DEFAULT_EXCLUDE_PATTERNS",
+    "PARAM_EXCLUDE_PATTERNS",
+    "PARAM_INSTALLED_CHECKSUMS",
+    "FailedUpgradeError",
+    "IncompleteUpgradeError",
+]
 
 
 class FailedUpgradeError(UserError):
