@@ -178,14 +178,14 @@ class IrModuleModule(models.Model):
             raise UserError(str(exc)) from exc
         try:
             return self._auto_upgrade_locked(overwrite_existing_translations)
+        except BaseException:
+            # Leave the transaction usable so that the lock can be released.
+            cr.rollback()
+            raise
         finally:
             # The lock belongs to the connection, which goes back to a pool
-            # rather than closing: release it explicitly, from a clean state.
-            if cr.closed:
-                _logger.warning("Cursor closed before the upgrade lock could be released.")
-            else:
-                cr.rollback()
-                lock.release(cr, cr.dbname)
+            # rather than closing: release it explicitly.
+            lock.release(cr, cr.dbname)
 
     def _auto_upgrade_locked(self, overwrite_existing_translations):
         cr = self.env.cr

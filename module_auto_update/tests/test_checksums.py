@@ -1,0 +1,121 @@
+import json
+
+from odoo.exceptions import AccessError
+from odoo.modules.module import get_module_path
+from odoo.tests import TransactionCase, tagged
+
+from ..addon_hash import addon_hash
+from ..models.module import (
+    DEFAULT_EXCLUDE_PATTERNS,
+    PARAM_EXCLUDE_PATTERNS,
+    PARAM_INSTALLED_CHECKSUMS,
+    FailedUpgradeError,
+    IncompleteUpgradeError,
+)
+
+
+@tagged("post_install", "-at_install")
+class TestChecksums(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Module = cls.env["ir.module.module"]
+        cls.Checksum = cls.env["module.auto.update.checksum"]
+        cls.ICP = cls.env["ir.config_parameter"].sudo()
+        cls.own = cls.Module.search([("name", "=", "module_auto_update")])
+        cls.installed = cls.Module.search([("state", "=", "installed")])
+
+    def legacy(self):
+        return json.loads(self.ICP.get_param(PARAM_INSTALLED_CHECKSUMS, "{}"))
+
+    def test_exported_names(self):
+        self.assertTrue(issubclass(FailedUpgradeError, Exception))
+        self.assertTrue(issubclass(IncompleteUpgradeError, Exception))
+        self.assertEqual(PARAM_EXCLUDE_PATTERNS, "module_auto_update.exclude_patterns")
+
+    def test_checksum_dir_is_the_compatible_digest(self):
+        path = get_module_path("module_auto_update")
+        langs = self.env["res.lang"].search([]).mapped("code")
+        expected = addon_hash(path, DEFAULT_EXCLUDE_PATTERNS.split(","), langs)
+        self.assertEqual(self.own._get_checksum_dir(), expected)
+
+    def test_checksum_dir_follows_exclude_parameter(self):
+        before = self.own._get_checksum_dir()
+        self.ICP.set_param(PARAM_EXCLUDE_PATTERNS, " *.pyc , *.pyo,i18n/*.pot,i18n_extra/*.pot,static/*, tests/* ")
+        after = self.own._get_checksum_dir()
+        self.assertNotEqual(before, after, "excluding tests/ must change this addon's digest")
+        path = get_module_path("module_auto_update")
+        langs = self.env["res.lang"].search([]).mapped("code")
+        patterns = DEFAULT_EXCLUDE_PATTERNS.split(",") + ["tests/*"]
+        self.assertEqual(after, addon_hash(path, patterns, langs))
+
+    def test_checksum_dir_of_missing_folder_is_false(self):
+        ghost = self.Module.create({"name": "mau_ghost_addon", "state": "installed"})
+        self.assertIs(ghost._get_checksum_dir(), False)
+        # a missing folder is reported, never marked for upgrade
+        self.assertNotIn(ghost, self.Module._get_modules_with_changed_checksum())
+
+    def test_save_and_read_back(self):
+        self.Module._save_checksums({"base": "a" * 40, "web": "b" * 40})
+        self.assertEqual(self.Module._get_saved_checksums(), {"base": "a" * 40, "web": "b" * 40})
+        self.assertEqual(self.legacy(), {"base": "a" * 40, "web": "b" * 40})
+        # a save replaces the previous state, table and parameter alike
+        self.Module._save_checksums({"base": "c" * 40})
+        self.assertEqual(self.Checksum.search([]).mapped("name"), ["base"])
+        self.assertEqual(self.legacy(), {"base": "c" * 40})
+
+    def test_save_installed_then_nothing_changed(self):
+        self.assertTrue(self.Module._get_modules_with_changed_checksum(), "nothing recorded: all changed")
+        self.Module._save_installed_checksums()
+        saved = self.Module._get_saved_checksums()
+        self.assertEqual(set(saved), set(self.installed.mapped("name")))
+        self.assertEqual(saved["module_auto_update"], self.own._get_checksum_dir())
+        self.assertFalse(self.Module._get_modules_with_changed_checksum())
+        record = self.Checksum.search([("name", "=", "module_auto_update")])
+        self.assertIn("__manifest__.py", record.file_checksums)
+        self.assertTrue(record.computed_at)
+        self.assertFalse(record.upgraded_at, "recording is not upgrading")
+
+    def test_changed_checksum_is_detected(self):
+        self.Module._save_installed_checksums()
+        saved = self.Module._get_saved_checksums()
+        saved["module_auto_update"] = "0" * 40
+        self.Module._save_checksums(saved)
+        self.assertEqual(self.Module._get_modules_with_changed_checksum(), self.own)
+
+    def test_legacy_parameter_is_taken_over(self):
+        digests = {m.name: m._get_checksum_dir() for m in self.installed}
+        self.Checksum.search([]).unlink()
+        self.ICP.set_param(PARAM_INSTALLED_CHECKSUMS, json.dumps(digests))
+        self.assertEqual(self.Module._get_saved_checksums(), digests)
+        self.assertFalse(self.Module._get_modules_with_changed_checksum())
+
+    def test_invalid_legacy_parameter_counts_as_nothing_recorded(self):
+        self.Checksum.search([]).unlink()
+        self.ICP.set_param(PARAM_INSTALLED_CHECKSUMS, "{not json")
+        with self.assertLogs("odoo.addons.module_auto_update.state", "WARNING"):
+            self.assertEqual(self.Module._get_saved_checksums(), {})
+        self.assertEqual(self.Module._get_modules_with_changed_checksum(), self.installed)
+
+    def test_partially_installed(self):
+        self.assertFalse(self.Module._get_modules_partially_installed())
+        web = self.Module.search([("name", "=", "web")])
+        web.state = "to upgrade"
+        self.assertEqual(self.Module._get_modules_partially_installed(), web)
+
+    def test_nothing_to_do_returns_a_notification(self):
+        self.Module._save_installed_checksums()
+        action = self.Module.upgrade_changed_checksum()
+        self.assertEqual(action["type"], "ir.actions.client")
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("Nothing to upgrade", action["params"]["message"])
+        self.assertEqual(set(self.installed.mapped("state")), {"installed"})
+
+    def test_non_administrator_is_refused(self):
+        user = self.env["res.users"].create(
+            {"name": "Clerk", "login": "mau_clerk", "groups_id": [(6, 0, self.env.ref("base.group_user").ids)]}
+        )
+        with self.assertRaises(AccessError), self.assertLogs("odoo.addons.module_auto_update", "WARNING") as logs:
+            self.Module.with_user(user).upgrade_changed_checksum()
+        self.assertIn("mau_clerk", "\n".join(logs.output))
+        self.assertFalse(self.Checksum.search([]))

@@ -1,0 +1,103 @@
+"""The main job on a local demo database: python3 tests/demo.py [--db NAME]
+
+Creates the database if it is missing (with module_auto_update and the
+sample addons, fingerprints recorded), changes sample addon A on disk (a new
+field on its model, shown in its view), runs the auto-upgrade and prints
+which addons were upgraded and why. Run it again: it changes A again.
+"""
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import odoo_env  # noqa: E402
+
+SAMPLES = ("mau_sample_a", "mau_sample_b", "mau_sample_c")
+
+STATUS = """
+M = env["ir.module.module"]
+names = ["module_auto_update", *%r]
+states = dict(M.search([("name", "in", names)]).mapped(lambda m: (m.name, m.state)))
+recorded = bool(states.get("module_auto_update") == "installed" and M._get_saved_checksums())
+result({"states": states, "recorded": recorded})
+"""
+
+RUN = """
+M = env["ir.module.module"]
+try:
+    out = M._auto_upgrade()
+except Exception as exc:
+    out = {"result": "failed", "error": str(exc), "reasons": {}, "upgraded": []}
+env.cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'mau_sample_a'")
+out["columns"] = sorted(c for (c,) in env.cr.fetchall())
+result(out)
+"""
+
+
+def change_sample(addons):
+    """Add a field to sample A's model and its form view; return its name."""
+    model = addons / "mau_sample_a" / "models" / "sample.py"
+    n = model.read_text().count("fields.") + 1
+    field = f"demo_field_{n}"
+    model.write_text(model.read_text() + f"    {field} = fields.Char()\n")
+    view = addons / "mau_sample_a" / "views" / "views.xml"
+    view.write_text(view.read_text().replace("</form>", f'    <field name="{field}" />\n            </form>'))
+    return field
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="mau_demo", help="demo database (created if missing)")
+    args = parser.parse_args(argv)
+    odoo_env.check_postgres()
+    odoo = odoo_env.find_odoo()
+
+    addons = Path(tempfile.gettempdir()) / f"{args.db}_addons"
+    for name in SAMPLES:
+        if not (addons / name).is_dir():
+            shutil.copytree(odoo_env.SAMPLE_ADDONS / name, addons / name)
+    conn = odoo_env.pg_connect()
+    with conn.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.db,))
+        exists = bool(cr.fetchone())
+    conn.close()
+
+    if not exists:
+        print(f"Creating database {args.db} with module_auto_update and the sample addons…", flush=True)
+    status = odoo_env.shell(odoo, args.db, STATUS % (SAMPLES,), addons=[addons]) if exists else None
+    if not status or set(status["states"].values()) != {"installed"} or len(status["states"]) != 1 + len(SAMPLES):
+        odoo.run(
+            ["-d", args.db, "-i", ",".join(("module_auto_update", *SAMPLES)), "--without-demo=all",
+             "--stop-after-init", "--log-level=warn", "--no-http"],
+            addons=[addons],
+        )
+        status = None
+    if not status or not status["recorded"]:
+        print("Recording the current fingerprints (the database matches the code)…", flush=True)
+        odoo_env.shell(odoo, args.db, 'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()', addons=[addons])
+
+    field = change_sample(addons)
+    print(f"Changed {addons / 'mau_sample_a'}: new field {field} on mau.sample.a and in its form view.")
+    print("Running the auto-upgrade…", flush=True)
+    out = odoo_env.shell(odoo, args.db, RUN, addons=[addons])
+
+    if out["result"] == "failed":
+        print(f"Auto-upgrade failed: {out['error']}")
+        return 1
+    if not out["upgraded"]:
+        print("Nothing to upgrade.")
+    else:
+        print(f"Upgraded {len(out['upgraded'])} addon(s):")
+        changed = sorted(out["reasons"])
+        for name in out["upgraded"]:
+            why = out["reasons"].get(name) or f"depends on {', '.join(changed)}"
+            print(f"  {name:24} {why}")
+    print(f"Column {field} in table mau_sample_a: {'yes' if field in out['columns'] else 'NO'}")
+    return 0 if field in out["columns"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
