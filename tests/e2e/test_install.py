@@ -1,0 +1,36 @@
+"""Installing and uninstalling the addon on real databases."""
+
+import re
+
+import odoo_env
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (WARNING|ERROR|CRITICAL) ")
+
+
+def test_install_on_fresh_database_is_silent_and_records_nothing(odoo):
+    name = odoo_env.unique_db("mau_install")
+    try:
+        proc = odoo.run(["-d", name, "-i", "module_auto_update", "--without-demo=all",
+                         "--stop-after-init", "--no-http", "--log-level=info"])
+        noisy = [line for line in (proc.stdout + proc.stderr).splitlines() if LOG_LINE.match(line)]
+        assert noisy == []
+        conn = odoo_env.pg_connect(name)
+        with conn.cursor() as cr:
+            cr.execute("SELECT state FROM ir_module_module WHERE name = 'module_auto_update'")
+            assert cr.fetchone() == ("installed",)
+            cr.execute("SELECT count(*) FROM module_auto_update_checksum")
+            assert cr.fetchone() == (0,), "installing records nothing by itself"
+            cr.execute("SELECT active FROM ir_cron WHERE cron_name = 'Auto-Upgrade Modules'")
+            assert cr.fetchone() == (False,), "the scheduled action ships inactive"
+        conn.close()
+    finally:
+        odoo_env.drop_db(name)
+
+
+def test_uninstall_removes_stored_fingerprints(db):
+    db.shell('env["ir.module.module"]._save_installed_checksums(); env.cr.commit()')
+    assert db.saved()
+    db.shell('env["ir.module.module"].search([("name", "=", "module_auto_update")]).button_immediate_uninstall()')
+    assert db.states("module_auto_update") == {"module_auto_update": "uninstalled"}
+    assert not db.sql("SELECT 1 FROM pg_class WHERE relname = 'module_auto_update_checksum'")
+    assert not db.sql("SELECT 1 FROM ir_config_parameter WHERE key = 'module_auto_update.installed_checksums'")
