@@ -3,4 +3,7 @@
 # how the core test suite and external tools use it.
 if __name__.startswith("odoo.addons."):
     from . import models
+    from . import wizard
     from .hooks import uninstall_hook
+    from .startup import post_load
+    from . import cli

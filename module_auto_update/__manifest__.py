@@ -12,8 +12,14 @@
         "security/ir.model.access.csv",
         "data/ir_actions_server.xml",
         "data/ir_cron.xml",
+        "views/module_auto_update_run_views.xml",
+        "wizard/module_auto_update_wizard_views.xml",
         "views/menus.xml",
     ],
     "uninstall_hook": "uninstall_hook",
+    "post_load": "post_load",
+    "assets": {
+        "web.assets_tests": ["module_auto_update/static/tests/tours/*.js"],
+    },
     "installable": True,
 }

@@ -9,9 +9,12 @@ a registry.
 import json
 import logging
 import os
+from typing import NamedTuple
 
 from odoo.modules.module import get_module_path
+from odoo.tools import config
 
+from .core.cache import cached_fingerprint
 from .core.fingerprint import UnreadableFileError, fingerprint, parse_patterns
 
 _logger = logging.getLogger(__name__)
@@ -19,6 +22,7 @@ _logger = logging.getLogger(__name__)
 PARAM_INSTALLED_CHECKSUMS = "module_auto_update.installed_checksums"
 PARAM_EXCLUDE_PATTERNS = "module_auto_update.exclude_patterns"
 DEFAULT_EXCLUDE_PATTERNS = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"
+PARAM_STAT_CACHE = "module_auto_update.stat_cache"
 CHECKSUM_TABLE = "module_auto_update_checksum"
 PENDING_STATES = ("to install", "to upgrade", "to remove")
 
@@ -34,11 +38,25 @@ def table_exists(cr, table):
     return bool(cr.fetchone())
 
 
+class FingerprintSettings(NamedTuple):
+    exclude_patterns: list
+    keep_langs: list
+    cache_dir: str = None  # the stat cache's folder, None when it is turned off
+
+
+def stat_cache_dir(cr):
+    """Where the stat cache lives: Odoo's data_dir, which every Odoo process of
+    the machine shares and may write; None when the system parameter turns it off."""
+    if (get_param(cr, PARAM_STAT_CACHE) or "").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    return os.path.join(config["data_dir"], "module_auto_update", "stat_cache")
+
+
 def fingerprint_settings(cr):
     """Exclude patterns and active languages: what a fingerprint depends on."""
     patterns = parse_patterns(get_param(cr, PARAM_EXCLUDE_PATTERNS, DEFAULT_EXCLUDE_PATTERNS))
     cr.execute("SELECT code FROM res_lang WHERE active ORDER BY code")
-    return patterns, [code for (code,) in cr.fetchall()]
+    return FingerprintSettings(patterns, [code for (code,) in cr.fetchall()], stat_cache_dir(cr))
 
 
 def modules_in_state(cr, states):
@@ -96,7 +114,7 @@ def addon_path(name):
 def current_fingerprints(names, settings):
     """``{name: Fingerprint}``; ``False`` for a missing folder, ``None`` for an
     addon with a file that cannot be read (it then counts as changed)."""
-    patterns, langs = settings
+    patterns, langs, cache_dir = FingerprintSettings(*settings)
     result = {}
     for name in names:
         path = addon_path(name)
@@ -104,7 +122,10 @@ def current_fingerprints(names, settings):
             result[name] = False
             continue
         try:
-            result[name] = fingerprint(path, patterns, langs)
+            if cache_dir:
+                result[name] = cached_fingerprint(path, patterns, langs, cache_dir)
+            else:
+                result[name] = fingerprint(path, patterns, langs)
         except UnreadableFileError as exc:
             _logger.warning("Addon %s counts as changed, its fingerprint is unknown: %s", name, exc)
             result[name] = None
@@ -113,3 +134,12 @@ def current_fingerprints(names, settings):
 
 def digests(fingerprints):
     return {name: fp.digest if fp else fp for name, fp in fingerprints.items()}
+
+
+def storable_files(files):
+    """``{relpath: sha1}`` with keys PostgreSQL's JSON accepts.
+
+    A file name that is not valid UTF-8 reaches Python with lone surrogates,
+    which PostgreSQL refuses in JSON: its bytes are written as ``\\xNN``.
+    """
+    return {os.fsencode(path).decode("utf-8", "backslashreplace"): sha for path, sha in files.items()}

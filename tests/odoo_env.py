@@ -6,11 +6,16 @@ PGPASSWORD). When either is missing we stop with one sentence that says what
 is missing and how to provide it.
 """
 
+import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
+import xmlrpc.client
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,15 +35,22 @@ class Odoo:
     addons_paths: tuple  # Odoo's own addons folders (base's is implicit)
     env: dict
 
-    def run(self, args, addons=(), check=True, **kwargs):
-        """Run odoo-bin with ``args``; ``addons`` are extra addons folders."""
+    def argv(self, args, addons=()):
+        """The odoo-bin command line for ``args``; ``addons`` are extra addons folders."""
         paths = f"--addons-path={','.join(str(p) for p in (*self.addons_paths, REPO, *addons))}"
         # The addons path goes first so that odoo-bin finds commands shipped
         # in addons' cli/ folders, and again after a command for its own parser.
         if args and not args[0].startswith("-"):
-            cmd = [*self.command, paths, args[0], paths, *args[1:]]
-        else:
-            cmd = [*self.command, paths, *args]
+            return [*self.command, paths, args[0], paths, *args[1:]]
+        return [*self.command, paths, *args]
+
+    def popen(self, args, addons=(), **kwargs):
+        """Start odoo-bin with ``args`` without waiting for it (servers, concurrent runs, crashes)."""
+        return subprocess.Popen(self.argv(args, addons), env={**os.environ, **self.env}, **kwargs)
+
+    def run(self, args, addons=(), check=True, **kwargs):
+        """Run odoo-bin with ``args``; ``addons`` are extra addons folders."""
+        cmd = self.argv(args, addons)
         kwargs.setdefault("capture_output", True)
         kwargs.setdefault("text", True)
         proc = subprocess.run(cmd, env={**os.environ, **self.env}, **kwargs)
@@ -159,3 +171,63 @@ def shell(odoo, db, code, addons=(), check=True):
     if check and "Traceback" in proc.stderr:
         raise RuntimeError(f"odoo shell failed on {db}:\n{proc.stderr[-6000:]}")
     return proc
+
+
+def wait_for(predicate, timeout, what):
+    """Poll ``predicate`` until it is true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what} after {timeout} s")
+        time.sleep(0.2)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(odoo, db, log, *args, addons=()):
+    """Run an Odoo server on ``db``, loopback only, logging to ``log``; yield its URL.
+
+    The server is stopped (then killed if it lingers) when the block ends.
+    """
+    port = free_port()
+    with open(log, "w") as out:
+        proc = odoo.popen(
+            ["-d", db, f"--db-filter=^{db}$", f"--http-port={port}", "--http-interface=127.0.0.1",
+             "--max-cron-threads=0", *args],
+            addons=addons, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").version()
+                break
+            except OSError as exc:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    tail = Path(log).read_text()[-4000:]
+                    raise RuntimeError(f"the Odoo server on {db} did not start:\n{tail}") from exc
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def jsonrpc(url, service, method, *args):
+    """Call ``/jsonrpc``; return its decoded answer (``result`` or ``error``)."""
+    payload = {"jsonrpc": "2.0", "method": "call", "id": 1,
+               "params": {"service": service, "method": method, "args": list(args)}}
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(f"{url}/jsonrpc", json.dumps(payload).encode(), headers)
+    with urllib.request.urlopen(request, timeout=300) as response:
+        return json.load(response)

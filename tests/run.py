@@ -1,14 +1,16 @@
-"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e]
+"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [lint]
 
 - core: the pure core's pytest suite (no Odoo, no database);
 - odoo: the addon's own Odoo tests (--test-enable) on a fresh throwaway
   database; any failed test or any ERROR/CRITICAL log line fails it;
-- e2e: end-to-end pytest suite against real Odoo processes.
+- e2e: end-to-end pytest suite against real Odoo processes;
+- lint: the static checks of tests/lint.py (ruff, pylint-odoo, OCA checks).
 
 Prints how many tests each suite ran; fails if one fails or runs none.
 """
 
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import lint  # noqa: E402
 import odoo_env  # noqa: E402
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (?P<level>[A-Z]+) ")
@@ -37,13 +40,21 @@ def pytest_suite(path, *extra):
     return counts
 
 
+def free_port():
+    # Test mode serves HTTP whatever --no-http says (browser tours need it):
+    # a port of its own, so that concurrent runs never talk to each other.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def odoo_suite():
     odoo = odoo_env.find_odoo()
     db = odoo_env.unique_db("mau_odoo_tests")
     try:
         proc = odoo.run(
             ["-d", db, "-i", "module_auto_update", "--test-enable", "--test-tags", "/module_auto_update",
-             "--stop-after-init", "--without-demo=all", "--no-http", "--log-level=info"],
+             "--stop-after-init", "--without-demo=all", f"--http-port={free_port()}", "--log-level=info"],
             check=False,
         )
     finally:
@@ -69,6 +80,7 @@ SUITES = {
     "core": lambda: pytest_suite(HERE / "core"),
     "odoo": odoo_suite,
     "e2e": lambda: pytest_suite(HERE / "e2e"),
+    "lint": lint.run,
 }
 
 

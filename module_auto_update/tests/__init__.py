@@ -1,1 +1,2 @@
 from . import test_checksums
+from . import test_ui

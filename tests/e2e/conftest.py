@@ -15,7 +15,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import odoo_env  # noqa: E402
 
-SAMPLES = ("mau_sample_a", "mau_sample_b", "mau_sample_c")
+SAMPLES = (
+    "mau_sample_a", "mau_sample_b", "mau_sample_c",
+    "mau_sample_e", "mau_sample_f", "mau_sample_g",  # e <- f <- g: a cascade through two levels
+    "mau_sample_partner",
+)
 
 
 class Database:
@@ -49,6 +53,10 @@ class Database:
         rows = self.sql("SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", (list(names),))
         return dict(rows)
 
+    def pending(self):
+        """Addons left in to install / to upgrade / to remove."""
+        return self.sql("SELECT name, state FROM ir_module_module WHERE state LIKE 'to %%' ORDER BY name")
+
     def saved(self):
         return dict(self.sql("SELECT name, checksum FROM module_auto_update_checksum"))
 
@@ -64,9 +72,7 @@ def odoo():
 
 @pytest.fixture(scope="session")
 def template_db(odoo, tmp_path_factory):
-    addons = tmp_path_factory.mktemp("template_addons")
-    for name in SAMPLES:
-        shutil.copytree(odoo_env.SAMPLE_ADDONS / name, addons / name)
+    addons = copy_samples(tmp_path_factory.mktemp("template_addons"))
     name = odoo_env.unique_db("mau_tpl")
     odoo.run(
         ["-d", name, "-i", ",".join(("module_auto_update", *SAMPLES)), "--without-demo=all",
@@ -77,12 +83,39 @@ def template_db(odoo, tmp_path_factory):
     odoo_env.drop_db(name)
 
 
-@pytest.fixture
-def db(odoo, template_db, tmp_path):
-    addons = tmp_path / "addons"
+def copy_samples(addons):
     for name in SAMPLES:
         shutil.copytree(odoo_env.SAMPLE_ADDONS / name, addons / name)
+    return addons
+
+
+@pytest.fixture(scope="session")
+def recorded_template_db(odoo, template_db, tmp_path_factory):
+    """The template with the current fingerprints recorded: a run on a copy finds nothing changed."""
+    name = odoo_env.unique_db("mau_tplrec")
+    odoo_env.create_db(name, template=template_db)
+    odoo_env.shell(
+        odoo, name, 'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()',
+        addons=[copy_samples(tmp_path_factory.mktemp("recorded_addons"))],
+    )
+    yield name
+    odoo_env.drop_db(name)
+
+
+@pytest.fixture
+def db(odoo, template_db, tmp_path):
+    addons = copy_samples(tmp_path / "addons")
     name = odoo_env.unique_db()
     odoo_env.create_db(name, template=template_db)
+    yield Database(odoo, name, addons)
+    odoo_env.drop_db(name)
+
+
+@pytest.fixture
+def recorded_db(odoo, recorded_template_db, tmp_path):
+    """Like ``db``, with every installed addon's fingerprint already recorded."""
+    addons = copy_samples(tmp_path / "addons")
+    name = odoo_env.unique_db()
+    odoo_env.create_db(name, template=recorded_template_db)
     yield Database(odoo, name, addons)
     odoo_env.drop_db(name)

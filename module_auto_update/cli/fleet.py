@@ -1,0 +1,74 @@
+"""Many databases: find them, run each in its own process, N at a time."""
+
+import multiprocessing
+from contextlib import closing
+from multiprocessing.connection import wait
+
+import psycopg2
+
+import odoo
+
+from .. import runner
+
+
+def existing_databases():
+    """Every database of the server that accepts connections (not templates)."""
+    with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+        cr.execute("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")
+        return [name for (name,) in cr.fetchall()]
+
+
+def managed_databases(names):
+    """The databases of ``names`` with our table or the legacy parameter."""
+    managed = []
+    for name in names:
+        if name == "postgres":
+            continue
+        try:
+            with closing(odoo.sql_db.db_connect(name).cursor()) as cr:
+                if runner.is_managed(cr):
+                    managed.append(name)
+        except psycopg2.OperationalError:
+            continue  # dropped meanwhile, or not ours to open
+    odoo.sql_db.close_all()
+    return managed
+
+
+def _child(conn, dbname, settings):
+    conn.send(runner.run(dbname, settings))
+    conn.close()
+
+
+def run_in_processes(names, settings, jobs, report):
+    """``runner.run`` each database in a forked process, ``jobs`` at a time.
+
+    A process per database: an upgrade imports addons' code and builds
+    registries that must not leak into the next database, and a database
+    that fails (or kills its process) cannot stop the others. ``report`` is
+    called with each outcome as it arrives.
+    """
+    # Forked children must not share the parent's PostgreSQL connections.
+    odoo.sql_db.close_all()
+    context = multiprocessing.get_context("fork")
+    queue = list(names)
+    running = {}  # result pipe -> (process, database)
+    while queue or running:
+        while queue and len(running) < jobs:
+            dbname = queue.pop(0)
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(writer, dbname, settings), name=f"auto-upgrade {dbname}")
+            process.start()
+            writer.close()
+            running[reader] = (process, dbname)
+        for reader in wait(list(running)):
+            process, dbname = running.pop(reader)
+            try:
+                outcome = reader.recv()
+            except EOFError:
+                outcome = None
+            reader.close()
+            process.join()
+            if outcome is None:
+                outcome = {"database": dbname, "result": runner.FAILED, "plan": None, "upgraded": [],
+                           "error": f"its process died (exit code {process.exitcode})", "duration": 0.0}
+            report(outcome)

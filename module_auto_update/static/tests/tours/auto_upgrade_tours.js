@@ -1,0 +1,88 @@
+import { registry } from "@web/core/registry";
+import { rpc } from "@web/core/network/rpc";
+
+const MENU = "[data-menu-xmlid='module_auto_update.menu_upgrade_changed_checksum']";
+const APPS = "[data-menu-xmlid='base.menu_management']";
+const DIALOG = ".modal .o_form_view";
+const UPGRADE = ".modal .modal-footer button[name=action_upgrade]";
+
+// test_ui.py saves a screenshot of the page when a step logs this.
+function screenshot(name) {
+    return {
+        content: `screenshot ${name}`,
+        trigger: "body",
+        run: async () => {
+            console.log(`mau-screenshot:${name}`);
+            // Leave the page as it is while the browser captures it.
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+        },
+    };
+}
+
+function openApps() {
+    return [
+        { content: "open the apps menu", trigger: ".o_navbar_apps_menu button", run: "click" },
+        { content: "open Apps", trigger: `.o_app${APPS}`, run: "click" },
+        { content: "Apps is loaded", trigger: ".o_main_navbar [data-menu-xmlid='base.menu_apps']" },
+    ];
+}
+
+registry.category("web_tour.tours").add("module_auto_update_upgrade", {
+    steps: () => [
+        ...openApps(),
+        { content: "open Auto-Upgrade Modules", trigger: `.o_main_navbar ${MENU}`, run: "click" },
+        {
+            content: "the plan names the changed addon and why",
+            trigger: `${DIALOG} .o_field_widget[name=plan_html]:contains(module_auto_update):contains(changed)`,
+        },
+        { content: "the plan has its summary", trigger: `${DIALOG} .o_field_widget[name=summary]` },
+        screenshot("wizard_plan"),
+        {
+            // An upgrade cannot run inside the test's transaction (Odoo
+            // commits and builds a new registry), so the change is recorded
+            // meanwhile, as click-odoo-update would do it in the legacy
+            // parameter: Upgrade then takes the real "nothing changed" path.
+            content: "another tool records the change while the plan is shown",
+            trigger: UPGRADE,
+            run: async () => {
+                const kwargs = { context: {} };
+                const call = (method, args) =>
+                    rpc(`/web/dataset/call_kw/ir.config_parameter/${method}`, {
+                        model: "ir.config_parameter",
+                        method,
+                        args,
+                        kwargs,
+                    });
+                const upToDate = await call("get_param", ["module_auto_update.test_ui_up_to_date"]);
+                await call("set_param", ["module_auto_update.installed_checksums", upToDate]);
+            },
+        },
+        { content: "click Upgrade", trigger: UPGRADE, run: "click" },
+        {
+            content: "the success notification says what was done",
+            trigger: ".o_notification:has(.o_notification_bar.bg-success):contains(Nothing to upgrade)",
+        },
+        screenshot("upgrade_notification"),
+    ],
+});
+
+registry.category("web_tour.tours").add("module_auto_update_no_debug", {
+    steps: () => [
+        ...openApps(),
+        {
+            content: "without developer mode the menu is absent",
+            trigger: `.o_main_navbar:not(:has(${MENU}))`,
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("module_auto_update_not_admin", {
+    steps: () => [
+        { content: "the apps menu is loaded", trigger: ".o_navbar_apps_menu button", run: "click" },
+        {
+            content: "a non-administrator has no Apps, so no Auto-Upgrade Modules",
+            trigger: `.o-dropdown--menu:not(:has(${APPS}))`,
+        },
+        { content: "nor the menu anywhere", trigger: `body:not(:has(${MENU}))` },
+    ],
+});

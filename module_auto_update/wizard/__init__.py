@@ -1,0 +1,1 @@
+from . import module_auto_update_wizard

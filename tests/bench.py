@@ -1,0 +1,388 @@
+"""Benchmarks, side by side in one run: python3 tests/bench.py [--runs N] [--quick]
+
+Builds its own database (~100 installed addons of Odoo 18, no demo data),
+measures, drops everything and prints one table where every figure is the
+median of the runs (spread min-max) and a ratio to its reference, measured in
+the same run on the same database, interleaved run by run:
+
+1. change detection when nothing changed, warm stat cache: ours against the
+   straightforward algorithm written here from the spec (os.walk, fnmatch,
+   whole-file reads), over the installed addons and over all Odoo addons;
+   the digests are asserted identical;
+2. ``upgrade_changed_checksum()`` in a running Odoo when nothing changed:
+   ours against the straightforward flow (refresh the module list, hash every
+   installed addon, compare), as the OCA addon does;
+3. one leaf addon changed: our auto-upgrade against ``odoo-bin -u <addon>
+   --stop-after-init`` and ``-u all`` on copies of the same database;
+4. peak RSS of fingerprinting an addon holding a 1 GiB (sparse) file.
+
+Not a test: nothing here fails on a figure, it prints them.
+"""
+
+import argparse
+import dataclasses
+import fnmatch
+import hashlib
+import inspect
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+import odoo_env  # noqa: E402
+
+from module_auto_update.core.cache import cached_fingerprint  # noqa: E402
+from module_auto_update.core.fingerprint import fingerprint, parse_patterns  # noqa: E402
+
+ADDONS = "sale_management,crm,project,stock,account,website,hr"
+LEAF = "project_todo"
+PATTERNS = parse_patterns("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
+
+
+def straightforward_hash(top, exclude_patterns, keep_langs):
+    """The fingerprint as the spec states it, with no care for speed."""
+    langs = {lang.split("_")[0] for lang in keep_langs}
+    sha1 = hashlib.sha1()
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames.sort()
+        reldir = os.path.relpath(dirpath, top)
+        for name in sorted(filenames):
+            relpath = os.path.normpath(os.path.join(reldir, name))
+            if any(fnmatch.fnmatch(relpath, pattern) for pattern in exclude_patterns):
+                continue
+            base, ext = os.path.splitext(name)
+            if langs and reldir in ("i18n", "i18n_extra") and ext == ".po" and base.split("_")[0] not in langs:
+                continue
+            sha1.update(relpath.encode())
+            with open(os.path.join(dirpath, name), "rb") as f:
+                sha1.update(f.read())
+    return sha1.hexdigest()
+
+
+@dataclasses.dataclass
+class Row:
+    label: str
+    ours: list
+    ref: list
+    ref_label: str
+    target: str = ""
+    unit: str = "s"
+
+    def ratio(self):
+        return statistics.median(self.ref) / statistics.median(self.ours)
+
+
+def spread(values, unit):
+    fmt = "{:.0f}" if unit == "MiB" else "{:.3f}" if max(values) < 10 else "{:.1f}"
+    med = fmt.format(statistics.median(values))
+    return f"{med} {unit} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def timed(func, *args):
+    start = time.perf_counter()
+    value = func(*args)
+    return time.perf_counter() - start, value
+
+
+def machine(odoo):
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    mem = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    conn = odoo_env.pg_connect()
+    with conn.cursor() as cr:
+        cr.execute("SHOW server_version")
+        pg = cr.fetchone()[0]
+    conn.close()
+    release = subprocess.run([*odoo.command[:1], "-c", "import odoo.release as r; print(r.version)"],
+                             capture_output=True, text=True, env={**os.environ, **odoo.env}).stdout.strip()
+    return (f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.1f} GiB RAM; Python {platform.python_version()}; "
+            f"PostgreSQL {pg}; Odoo {release}; load average at start {os.getloadavg()[0]:.2f}")
+
+
+class Bench:
+    def __init__(self, odoo, workdir, runs, db=None):
+        self.runs = runs
+        self.workdir = workdir
+        # Private copies, found before the originals: of the leaf addon, so
+        # that editing it leaves the shared Odoo source alone; of this addon,
+        # so that edits to the checkout during the run change nothing.
+        self.leaf_dir = workdir / "leaf"
+        shutil.copytree(odoo.root / "addons" / LEAF, self.leaf_dir / LEAF)
+        shutil.copytree(odoo_env.REPO / "module_auto_update", self.leaf_dir / "module_auto_update",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        self.odoo = dataclasses.replace(odoo, addons_paths=(self.leaf_dir, *odoo.addons_paths))
+        self.data_dir = workdir / "data"
+        self.base = db or odoo_env.unique_db("mau_bench")
+        self.built = not db
+        self.dbs = []
+
+    # Databases --------------------------------------------------------------
+
+    def odoo_bin(self, *args, check=True):
+        return self.odoo.run([*args, f"--data-dir={self.data_dir}", "--no-http", "--log-level=warn"], check=check)
+
+    def shell(self, db, code):
+        code = f"import odoo.tools\nodoo.tools.config['data_dir'] = {str(self.data_dir)!r}\n" + code
+        return odoo_env.shell(self.odoo, db, code)
+
+    def copy(self):
+        name = odoo_env.unique_db("mau_bench_copy")
+        self.dbs.append(name)
+        odoo_env.create_db(name, template=self.base)
+        return name
+
+    def drop(self, name):
+        odoo_env.drop_db(name)
+        self.dbs.remove(name)
+
+    def sql(self, query, params=None):
+        conn = odoo_env.pg_connect(self.base)
+        with conn.cursor() as cr:
+            cr.execute(query, params)
+            rows = cr.fetchall()
+        conn.close()
+        return rows
+
+    def build(self):
+        started = time.perf_counter()
+        if self.built:
+            self.dbs.append(self.base)
+            odoo_env.create_db(self.base)
+            self.odoo_bin("-d", self.base, "-i", f"module_auto_update,{ADDONS}", "--without-demo=all",
+                          "--stop-after-init")
+        self.shell(self.base, "env['ir.module.module']._save_installed_checksums()\nenv.cr.commit()\nresult(1)\n")
+        self.installed = [name for (name,) in self.sql(
+            "SELECT name FROM ir_module_module WHERE state = 'installed' ORDER BY name")]
+        dependents = self.sql(
+            "SELECT m.name FROM ir_module_module_dependency d JOIN ir_module_module m ON m.id = d.module_id "
+            "WHERE d.name = %s AND m.state = 'installed'", (LEAF,))
+        if LEAF not in self.installed or dependents:
+            raise SystemExit(f"{LEAF} should be an installed leaf addon; dependents: {dependents}")
+        self.langs = [code for (code,) in self.sql("SELECT code FROM res_lang WHERE active")]
+        print(f"database {self.base}: {len(self.installed)} installed addons, built in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+
+    def cleanup(self):
+        for name in list(self.dbs):
+            self.drop(name)
+
+    # 1. Change detection -----------------------------------------------------
+
+    def addon_dirs(self, names=None):
+        roots = [self.leaf_dir, *self.odoo.addons_paths, self.odoo.root / "odoo" / "addons", odoo_env.REPO]
+        found = {}
+        for root in roots:
+            for name in sorted(os.listdir(root)):
+                if (root / name / "__manifest__.py").is_file() and (names is None or name in names):
+                    found.setdefault(name, str(root / name))
+        return found
+
+    def detection(self, label, dirs):
+        cache_dir = str(self.workdir / "cache")
+
+        def ours():
+            return {name: cached_fingerprint(path, PATTERNS, self.langs, cache_dir).digest
+                    for name, path in dirs.items()}
+
+        def reference():
+            return {name: straightforward_hash(path, PATTERNS, self.langs) for name, path in dirs.items()}
+
+        assert ours() == reference(), "the digests differ from the reference algorithm"  # and warms the cache
+        row = Row(f"1. change detection, nothing changed, warm cache: {label}", [], [], "straightforward", "≥ 5×")
+        for _ in range(self.runs):
+            seconds, ref_digests = timed(reference)
+            row.ref.append(seconds)
+            seconds, digests = timed(ours)
+            row.ours.append(seconds)
+            assert digests == ref_digests
+        return row
+
+    def cold_threads(self, dirs):
+        def serial():
+            return [fingerprint(path, PATTERNS, self.langs) for path in dirs.values()]
+
+        def threads():
+            with ThreadPoolExecutor(2) as pool:
+                return list(pool.map(lambda path: fingerprint(path, PATTERNS, self.langs), dirs.values()))
+
+        row = Row("   no cache (every file read), 2 threads", [], [], "1 thread")
+        for _ in range(self.runs):
+            row.ref.append(timed(serial)[0])
+            row.ours.append(timed(threads)[0])
+        return row
+
+    # 2. In-process, nothing changed ------------------------------------------
+
+    def in_process_nothing_changed(self):
+        db = self.copy()
+        code = inspect.getsource(straightforward_hash) + textwrap.dedent(f"""
+            import fnmatch, hashlib, json, os, time
+            from odoo.modules.module import get_module_path
+            from odoo.addons.module_auto_update.core.fingerprint import parse_patterns
+            Module = env["ir.module.module"]
+            Param = env["ir.config_parameter"].sudo()
+
+            def straightforward_flow():
+                Module.update_list()
+                patterns = parse_patterns(Param.get_param("module_auto_update.exclude_patterns",
+                                                          "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"))
+                langs = env["res.lang"].search([("active", "=", True)]).mapped("code")
+                saved = json.loads(Param.get_param("module_auto_update.installed_checksums") or "{{}}")
+                return [m.name for m in Module.search([("state", "=", "installed")])
+                        if straightforward_hash(get_module_path(m.name), patterns, langs) != saved.get(m.name)]
+
+            Module.upgrade_changed_checksum()  # warms the stat cache
+            ours, ref = [], []
+            for _ in range({self.runs}):
+                start = time.perf_counter()
+                changed = straightforward_flow()
+                ref.append(time.perf_counter() - start)
+                env.cr.rollback()
+                assert not changed, changed
+                start = time.perf_counter()
+                action = Module.upgrade_changed_checksum()
+                ours.append(time.perf_counter() - start)
+                assert "next" not in action["params"], action
+            result({{"ours": ours, "ref": ref}})
+        """)
+        times = self.shell(db, code)
+        self.drop(db)
+        return Row("2. upgrade_changed_checksum(), nothing changed, in-process", times["ours"], times["ref"],
+                   "update_list + hash all", "≥ 10×")
+
+    # 3. One leaf addon changed -----------------------------------------------
+
+    def edit_leaf(self, run):
+        with open(self.leaf_dir / LEAF / "__init__.py", "a") as f:
+            f.write(f"# benchmark edit {run}\n")
+
+    def upgrade_rows(self, with_all):
+        rows = {
+            "cli": Row(f"3. {LEAF} changed: odoo-bin auto-upgrade", [], [], f"odoo-bin -u {LEAF}", "≤ 1.15×"),
+            "call": Row(f"   {LEAF} changed: upgrade_changed_checksum() in a running Odoo", [], [],
+                        f"odoo-bin -u {LEAF}", "≤ 1.15×"),
+            "all": Row(f"   {LEAF} changed: odoo-bin auto-upgrade", [], [], "odoo-bin -u all"),
+        }
+        call_code = textwrap.dedent("""
+            import time
+            start = time.perf_counter()
+            res = env["ir.module.module"]._auto_upgrade()
+            result({"seconds": time.perf_counter() - start, "upgraded": res["upgraded"]})
+        """)
+        for run in range(self.runs):
+            self.edit_leaf(run)
+            db = self.copy()
+            seconds, proc = timed(self.odoo_bin, "auto-upgrade", "-d", db, "--format", "json")
+            outcome = json.loads(proc.stdout.strip().splitlines()[-1])
+            assert outcome["upgraded"] == [LEAF], (outcome, proc.stderr[-2000:])
+            rows["cli"].ours.append(seconds)
+            rows["all"].ours.append(seconds)
+            self.drop(db)
+
+            db = self.copy()
+            res = self.shell(db, call_code)
+            assert res["upgraded"] == [LEAF], res
+            rows["call"].ours.append(res["seconds"])
+            self.drop(db)
+
+            db = self.copy()
+            seconds, _proc = timed(self.odoo_bin, "-d", db, "-u", LEAF, "--stop-after-init")
+            rows["cli"].ref.append(seconds)
+            rows["call"].ref.append(seconds)
+            self.drop(db)
+
+            if with_all:
+                db = self.copy()
+                rows["all"].ref.append(timed(self.odoo_bin, "-d", db, "-u", "all", "--stop-after-init")[0])
+                self.drop(db)
+            print(f"run {run + 1}/{self.runs} of the upgrades done", flush=True)
+        return [rows["cli"], rows["call"]] + ([rows["all"]] if with_all else [])
+
+    # 4. Memory ---------------------------------------------------------------
+
+    def memory(self):
+        addon = self.workdir / "big_addon"
+        addon.mkdir()
+        (addon / "__manifest__.py").write_text("{}")
+        with open(addon / "big.bin", "wb") as f:
+            f.truncate(1 << 30)  # sparse: 1 GiB of zeros that takes no disk
+        # In a child process each, so that ru_maxrss is this call's peak.
+        probe = (f"import resource, sys; sys.path[:0] = [{str(HERE)!r}]; import bench; bench.{{call}}; "
+                 "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        ours = probe.format(call=f"cached_fingerprint({str(addon)!r}, [], [], {str(self.workdir / 'memcache')!r})")
+        ref = probe.format(call=f"straightforward_hash({str(addon)!r}, [], [])")
+        row = Row("4. peak RSS, addon with a 1 GiB file", [], [], "whole-file read", "< 100 MiB", unit="MiB")
+        for _ in range(self.runs):
+            for source, values in ((ours, row.ours), (ref, row.ref)):
+                out = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                                     check=True).stdout
+                values.append(int(out.split()[-1]) / 1024)
+        shutil.rmtree(addon)
+        return row
+
+
+def table(rows):
+    lines = [("measure", "ours", "reference", "ratio", "target")]
+    for row in rows:
+        if row.unit == "MiB":
+            ratio = f"{statistics.median(row.ours) / statistics.median(row.ref):.3f}× of ref"
+        else:
+            ratio = f"{row.ratio():.2f}× faster" if row.ratio() >= 1 else f"{1 / row.ratio():.2f}× the time"
+        lines.append((row.label, spread(row.ours, row.unit), f"{spread(row.ref, row.unit)} {row.ref_label}", ratio,
+                      row.target))
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
+    out = []
+    for n, line in enumerate(lines):
+        out.append(" | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        if n == 0:
+            out.append("-+-".join("-" * width for width in widths))
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measure; the median is reported (default 5)")
+    parser.add_argument("--quick", action="store_true", help="one run per measure and no -u all: a smoke check")
+    parser.add_argument("--no-update-all", action="store_true", help="skip the -u all runs (~2 min each)")
+    parser.add_argument("--db", help="use this database, built by an earlier run with --keep, instead of building one")
+    parser.add_argument("--keep", action="store_true", help="keep the database built by this run (named at the end)")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    odoo_env.check_postgres()
+    odoo = odoo_env.find_odoo()
+    print(machine(odoo), flush=True)
+    with tempfile.TemporaryDirectory(prefix="mau_bench_") as tmp:
+        bench = Bench(odoo, Path(tmp), runs, args.db)
+        try:
+            bench.build()
+            installed = bench.addon_dirs(set(bench.installed))
+            every = bench.addon_dirs()
+            rows = [
+                bench.detection(f"{len(installed)} installed addons", installed),
+                bench.detection(f"all {len(every)} Odoo 18 addons", every),
+                bench.cold_threads(every),
+                bench.in_process_nothing_changed(),
+                *bench.upgrade_rows(with_all=not (args.quick or args.no_update_all)),
+                bench.memory(),
+            ]
+        finally:
+            if args.keep and bench.base in bench.dbs:
+                bench.dbs.remove(bench.base)
+                print(f"kept database {bench.base}")
+            bench.cleanup()
+    print(f"\nmedian of {runs} run(s), (min-max); load average at the end {os.getloadavg()[0]:.2f}")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

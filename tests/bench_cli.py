@@ -1,0 +1,133 @@
+"""Benchmark: a no-op ``odoo-bin auto-upgrade`` beside a no-op ``click-odoo-update``.
+
+Builds a throwaway database with about a hundred installed addons (Odoo's
+own, no demo data), records the fingerprints once, then runs both tools
+alternately on it, nothing having changed, and prints their wall times
+(median and spread) and CPU times. The database is dropped at the end.
+
+    python3 tests/bench_cli.py [--runs 5] [--click PATH] [--db EXISTING]
+
+``click-odoo-update`` comes from PyPI (``pip install click-odoo-contrib``),
+for instance into ``python3 -m venv --system-site-packages /tmp/cou-venv``
+so that it sees Odoo; it is looked up in the PATH, then in that venv.
+Not part of the test suite.
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import odoo_env
+
+ADDONS = "sale_management,crm,project,stock,account,website,hr"
+# Both tools read this parameter: set explicitly, they hash alike.
+EXCLUDE_PATTERNS = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"
+VENV_CLICK = "/tmp/cou-venv/bin/click-odoo-update"
+
+
+def find_click(path):
+    found = path or shutil.which("click-odoo-update") or (VENV_CLICK if os.access(VENV_CLICK, os.X_OK) else None)
+    if not found:
+        raise odoo_env.Missing(
+            "click-odoo-update is missing: python3 -m venv --system-site-packages /tmp/cou-venv && "
+            "/tmp/cou-venv/bin/pip install click-odoo-contrib (or give --click PATH)."
+        )
+    return found
+
+
+def timed(cmd, env):
+    """``(wall seconds, CPU seconds, completed process)`` of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc
+
+
+def build(odoo, name, addons):
+    print(f"Building {name} with {addons} (a few minutes)...", file=sys.stderr, flush=True)
+    odoo.run(["-d", name, "-i", addons, "--without-demo=all", "--stop-after-init", "--log-level=warn", "--no-http"])
+
+
+def prepare(odoo, name, click_cmd, env):
+    """Make both tools agree that nothing changed, and check that they do."""
+    conn = odoo_env.pg_connect(name)
+    with conn.cursor() as cr:
+        cr.execute("DELETE FROM ir_config_parameter WHERE key = 'module_auto_update.exclude_patterns'")
+        cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES ('module_auto_update.exclude_patterns', %s)",
+                   (EXCLUDE_PATTERNS,))
+        cr.execute("SELECT count(*) FROM ir_module_module WHERE state = 'installed'")
+        installed = cr.fetchone()[0]
+    conn.close()
+    odoo.run(["auto-upgrade", "-d", name, "--init-hashes", "--log-level=warn"])
+    proc = subprocess.run([*click_cmd[:-1], "--log-level=info"], env=env, capture_output=True, text=True)
+    if "No module needs updating" not in proc.stderr:
+        raise RuntimeError(f"click-odoo-update does not see a no-op:\n{proc.stderr[-3000:]}")
+    return installed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each tool (default 5)")
+    parser.add_argument("--click", help="path of click-odoo-update")
+    parser.add_argument("--addons", default=ADDONS, help=f"addons to install (default {ADDONS})")
+    parser.add_argument("--db", help="use this existing database (neither built nor dropped)")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE as it is (default: cache bytecode under a temporary "
+                             "PYTHONPYCACHEPREFIX, as a deployed Odoo has it, without writing into the sources)")
+    args = parser.parse_args()
+
+    click = find_click(args.click)
+    odoo_env.check_postgres()
+    odoo = odoo_env.find_odoo()
+    name = args.db or odoo_env.unique_db("mau_bench")
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_bytecode:
+            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+            os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        bytecode = "no bytecode cache" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "bytecode cached"
+        env = {**os.environ, **odoo.env}
+        paths = ",".join(str(p) for p in (*odoo.addons_paths, odoo_env.REPO))
+        conf = Path(tmp) / "odoo.conf"
+        conf.write_text(f"[options]\naddons_path = {paths}\n")
+        ours_cmd = odoo.argv(["auto-upgrade", "-d", name, "--log-level=warn"])
+        click_cmd = [click, "-c", str(conf), "-d", name, "--log-level=warn"]
+        try:
+            if not args.db:
+                build(odoo, name, args.addons)
+            installed = prepare(odoo, name, click_cmd, env)
+            times = {"auto-upgrade": [], "click-odoo-update": []}
+            for _ in range(args.runs):
+                wall, cpu, proc = timed(ours_cmd, env)
+                assert "nothing to do" in proc.stdout, proc.stdout + proc.stderr[-2000:]
+                times["auto-upgrade"].append((wall, cpu))
+                wall, cpu, _proc = timed(click_cmd, env)
+                times["click-odoo-update"].append((wall, cpu))
+        finally:
+            if not args.db:
+                odoo_env.drop_db(name)
+
+    print(f"No-op run on a database with {installed} installed addons, {args.runs} runs each, "
+          f"{bytecode}, on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.2f}):\n")
+    print(f"{'tool':<20}{'wall median':>12}{'wall min-max':>16}{'CPU median':>12}")
+    medians = {}
+    for tool, runs in times.items():
+        walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+        medians[tool] = statistics.median(walls), statistics.median(cpus)
+        print(f"{tool:<20}{medians[tool][0]:>11.2f}s{min(walls):>8.2f}-{max(walls):.2f}s{medians[tool][1]:>11.2f}s")
+    ours, theirs = medians["auto-upgrade"], medians["click-odoo-update"]
+    print(f"\nauto-upgrade / click-odoo-update: wall {ours[0] / theirs[0]:.2f}, CPU {ours[1] / theirs[1]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

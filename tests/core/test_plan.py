@@ -1,0 +1,210 @@
+import json
+
+from module_auto_update.core import plan
+
+
+def installed(**deps):
+    return {name: {"version": "18.0.1.0.0", "depends": list(d)} for name, d in deps.items()}
+
+
+def manifest(*depends, version="1.0.0", **extra):
+    return {"depends": list(depends), "version": version, "installable": True, **extra}
+
+
+BASE = {"base": ()}
+
+
+def inputs(**overrides):
+    """a <- b <- d, c alone; every addon recorded and unchanged."""
+    names = {"base": (), "a": ("base",), "b": ("a",), "c": ("base",), "d": ("b",)}
+    data = {
+        "installed": installed(**names),
+        "current": {n: f"sha-{n}" for n in names},
+        "saved": {n: f"sha-{n}" for n in names},
+        "manifests": {n: manifest(*d) for n, d in names.items()},
+    }
+    data.update(overrides)
+    return data
+
+
+def changed(data, *names):
+    data["current"] = {n: (f"new-{n}" if n in names else d) for n, d in data["current"].items()}
+    return data
+
+
+def test_nothing_changed_is_an_empty_plan():
+    result = plan.build_plan(**inputs())
+    assert plan.is_empty(result)
+    assert result["summary"]["text"] == "Nothing to upgrade."
+    assert not any(result[k] for k in ("changed", "cascade", "to_install", "blocking", "migrations", "warnings"))
+    assert json.loads(json.dumps(result)) == result
+
+
+def test_files_added_removed_modified_and_reasons():
+    data = changed(inputs(), "a")
+    data["current"]["c"] = False
+    data["saved_files"] = {"a": {"x.py": "1", "gone.xml": "2", "same.py": "3"}}
+    data["current_files"] = {"a": {"x.py": "9", "new.csv": "4", "same.py": "3"}}
+    data["forced"] = ["d"]
+    result = plan.build_plan(**data)
+    assert result["changed"] == [
+        {
+            "module": "a",
+            "reason": "changed",
+            "files": {"added": ["new.csv"], "removed": ["gone.xml"], "modified": ["x.py"]},
+        },
+        {"module": "c", "reason": "folder missing", "files": None},
+        {"module": "d", "reason": "forced", "files": None},
+    ]
+    del data["saved"]["b"]
+    assert plan.build_plan(**data)["changed"][1] == {"module": "b", "reason": "never recorded", "files": None}
+
+
+def test_ignored_addon_is_left_out():
+    result = plan.build_plan(**changed(inputs(), "a", "c"), ignore=["c"])
+    assert [c["module"] for c in result["changed"]] == ["a"]
+
+
+def test_cascade_through_two_levels_names_the_root_cause():
+    result = plan.build_plan(**changed(inputs(), "a"))
+    assert result["cascade"] == [{"module": "b", "because_of": ["a"]}, {"module": "d", "because_of": ["a"]}]
+    assert "c" not in {e["module"] for e in result["cascade"]}
+    assert result["summary"]["cascade"] == 2
+    # the manifests on disk decide (Odoo refreshes dependencies before upgrading)
+    data = changed(inputs(), "a")
+    data["manifests"]["c"] = manifest("b")
+    assert {e["module"] for e in plan.build_plan(**data)["cascade"]} == {"b", "c", "d"}
+
+
+def test_base_change_upgrades_everything_with_a_warning():
+    result = plan.build_plan(**changed(inputs(), "base"))
+    assert {e["module"] for e in result["cascade"]} == {"a", "b", "c", "d"}
+    assert [w["kind"] for w in result["warnings"]] == ["base-upgrade"]
+    assert [w["kind"] for w in plan.build_plan(**changed(inputs(), "a"))["warnings"]] == []
+
+
+def test_new_dependency_is_installed_with_its_own_and_unknown_one_blocks():
+    data = changed(inputs(), "b")
+    data["manifests"]["b"] = manifest("a", "new", "ghost")
+    data["manifests"]["new"] = manifest("newer")
+    data["manifests"]["newer"] = manifest("base")
+    data["manifests"]["bridge"] = manifest("new", "c", "extra", auto_install=["new", "c"])
+    data["manifests"]["extra"] = manifest("base")
+    data["manifests"]["unrelated"] = manifest("base", auto_install=True)
+    data["manifests"]["elsewhere"] = manifest("new", auto_install=True, countries=["be"])
+    result = plan.build_plan(**data)
+    assert result["to_install"] == [
+        {"module": "bridge", "required_by": ["new"]},
+        {"module": "extra", "required_by": ["bridge"]},
+        {"module": "new", "required_by": ["b", "bridge"]},
+        {"module": "newer", "required_by": ["new"]},
+    ]
+    belgian = plan.build_plan(**data, company_countries=["BE"])
+    assert {"module": "elsewhere", "required_by": ["new"]} in belgian["to_install"]
+    assert len(result["blocking"]) == 1 and "b depends on ghost" in result["blocking"][0]
+    assert "blocking problem" in result["summary"]["text"]
+
+
+def test_parse_version_orders_like_odoo():
+    ordered = ["0", "4.2", "4.2.3.4", "5.0.0-alpha", "5.0.0-rc1", "5.0.0-rc1.1", "5.0.0_rc2", "5.0.0_rc3", "5.0.0"]
+    keys = [plan.parse_version(v) for v in ordered]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert plan.parse_version("2.4") == plan.parse_version("2.4.0")
+    assert plan.parse_version("") == plan.parse_version("0.1")
+
+
+def test_migration_scripts_in_odoo_order():
+    scripts = {
+        "0.0.0": ["migrations/0.0.0/pre-any.py", "migrations/0.0.0/end-any.py", "migrations/0.0.0/post-any.py"],
+        "1.1": [
+            "upgrades/1.1/post-b.py",
+            "migrations/1.1/post-a.py",
+            "migrations/1.1/pre-x.py",
+            "migrations/1.1/notes.txt",
+        ],
+        "18.0.1.2": ["migrations/18.0.1.2/pre-y.py", "migrations/18.0.1.2/end-z.py"],
+        "1.0": ["migrations/1.0/pre-old.py"],  # already applied
+        "1.3": ["migrations/1.3/pre-future.py"],  # beyond the manifest version
+        "17.0.1.1": ["migrations/17.0.1.1/pre-other-series.py"],
+        "foo": ["migrations/foo/pre-invalid.py"],
+        "1.1.5": ["migrations/1.1.5/setup.py"],  # not a stage script
+    }
+    steps = plan.migration_scripts(scripts, "18.0.1.0", "18.0.1.2", "18.0")
+    assert [(s["stage"], s["path"]) for s in steps] == [
+        ("pre", "migrations/0.0.0/pre-any.py"),
+        ("pre", "migrations/1.1/pre-x.py"),
+        ("pre", "migrations/18.0.1.2/pre-y.py"),
+        ("post", "migrations/1.1/post-a.py"),
+        ("post", "upgrades/1.1/post-b.py"),
+        ("post", "migrations/0.0.0/post-any.py"),
+        ("end", "migrations/18.0.1.2/end-z.py"),
+        ("end", "migrations/0.0.0/end-any.py"),
+    ]
+    # same version: nothing runs, not even 0.0.0
+    assert plan.migration_scripts(scripts, "18.0.1.2", "18.0.1.2", "18.0") == []
+
+
+def test_migrations_entry_per_version_change_in_load_order():
+    data = changed(inputs(), "a")
+    data["manifests"]["a"] = manifest("base", version="1.1")
+    data["manifests"]["d"] = manifest("b", version="2.0")
+    data["manifests"] = {
+        n: dict(m, version=plan.full_version(m["version"], "18.0")) for n, m in data["manifests"].items()
+    }
+    data["scripts"] = {"a": {"1.1": ["migrations/1.1/pre-a.py"]}}
+    result = plan.build_plan(**data)
+    assert result["migrations"] == [
+        {
+            "module": "a",
+            "from": "18.0.1.0.0",
+            "to": "18.0.1.1",
+            "scripts": [{"stage": "pre", "version": "1.1", "path": "migrations/1.1/pre-a.py"}],
+        },
+        {"module": "d", "from": "18.0.1.0.0", "to": "18.0.2.0", "scripts": []},
+    ]
+
+
+def test_records_deleted_counts_what_no_data_file_defines():
+    records = [
+        {"module": "a", "name": "kept", "model": "res.partner", "shared": False},
+        {"module": "a", "name": "gone1", "model": "res.partner", "shared": False},
+        {"module": "a", "name": "gone2", "model": "res.partner", "shared": False},
+        {"module": "a", "name": "view", "model": "ir.ui.view", "shared": False},
+        {"module": "a", "name": "other", "model": "res.partner", "shared": True},  # only the XML ID goes
+        {"module": "a", "name": "field_x__y", "model": "ir.model.fields", "shared": False},  # code, not data
+        {"module": "a", "name": "user_partner_res_partner", "model": "res.partner", "shared": False},  # _inherits
+        {"module": "a", "name": "by_b", "model": "res.partner", "shared": False},
+    ]
+    defined = {"a.kept", "a.user_partner", "a.by_b"}
+    result = plan.build_plan(**changed(inputs(), "a"), records=records, defined_xmlids=defined)
+    assert [(w["kind"], w["model"], w["count"], w["xmlids"]) for w in result["warnings"]] == [
+        ("records-deleted", "ir.ui.view", 1, ["a.view"]),
+        ("records-deleted", "res.partner", 2, ["a.gone1", "a.gone2"]),
+    ]
+    assert all(w["module"] == "a" for w in result["warnings"])
+
+
+def test_columns_dropped_only_when_every_owner_upgrades_and_none_declares():
+    stored = [
+        {"model": "x", "name": "kept", "modules": ["a"]},
+        {"model": "x", "name": "gone", "modules": ["a"]},
+        {"model": "x", "name": "also_c", "modules": ["a", "c"]},  # c is not upgraded: stays
+        {"model": "x", "name": "moved", "modules": ["a", "b"]},  # b still declares it
+    ]
+    declared = {"a": {"x": ["kept"]}, "b": {"x": ["moved"]}}
+    result = plan.build_plan(**changed(inputs(), "a"), stored_fields=stored, declared_fields=declared)
+    [warning] = result["warnings"]
+    assert (warning["kind"], warning["module"], warning["model"]) == ("columns-dropped", "a", "x")
+    assert warning["fields"] == ["gone"]
+    assert "statically" in warning["detail"]
+
+
+def test_external_dependency_missing_and_text_rendering():
+    data = changed(inputs(), "a")
+    result = plan.build_plan(**data, missing_external={"a": ["Python package nope is missing"], "b": []})
+    [warning] = result["warnings"]
+    assert warning["kind"] == "external-dependency-missing" and warning["module"] == "a"
+    text = plan.render_text(result)
+    assert text.splitlines()[0] == result["summary"]["text"]
+    assert "a [external-dependency-missing] Python package nope is missing: the upgrade would fail." in text
+    assert "  d (because of a)" in text

@@ -1,0 +1,122 @@
+"""The pip package: built from setup.py, installed in a fresh virtual environment
+beside Odoo, found by Odoo through the ``odoo.addons`` namespace alone."""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import odoo_env
+import pytest
+
+
+def run(cmd, **kwargs):
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
+    assert proc.returncode == 0, (
+        f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    )
+    return proc
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    # Built from a copy: the build leaves build/ and *.egg-info/ behind.
+    src = tmp_path_factory.mktemp("wheel_src")
+    shutil.copy(odoo_env.REPO / "setup.py", src)
+    shutil.copytree(
+        odoo_env.REPO / "module_auto_update",
+        src / "module_auto_update",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    dist = tmp_path_factory.mktemp("dist")
+    # Offline with the setuptools and wheel at hand; else pip fetches them.
+    offline = ["--no-build-isolation"] if importlib.util.find_spec("wheel") else []
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "-q", "-w", str(dist), str(src)])
+    (path,) = dist.glob("odoo_addon_module_auto_update-18.0.*-py3-none-any.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory):
+    """A fresh virtual environment that sees Odoo (system site-packages) and has the wheel installed."""
+    path = tmp_path_factory.mktemp("venv")
+    run([sys.executable, "-m", "venv", "--system-site-packages", str(path)])
+    python = path / "bin" / "python"
+    # --no-index: no requirement of the package may send pip to an index,
+    # the odoo one above all (Odoo is not a pip distribution here).
+    run([str(python), "-m", "pip", "install", "--no-index", "-q", str(wheel)])
+    return python
+
+
+def test_wheel_holds_the_addon_under_the_odoo_addons_namespace(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    prefix = "odoo/addons/module_auto_update/"
+    for required in (
+        "__manifest__.py",
+        "__init__.py",
+        "security/ir.model.access.csv",
+        "views/menus.xml",
+        "README.rst",
+        "i18n/module_auto_update.pot",
+        "static/description/index.html",
+    ):
+        assert prefix + required in names
+    # Namespaces stay open: shipping their __init__.py would shadow Odoo's.
+    assert "odoo/__init__.py" not in names and "odoo/addons/__init__.py" not in names
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    metadata = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "Requires-Python: >=3.10" in metadata
+    assert 'Requires-Dist: odoo<18.1dev,>=18.0a; extra == "odoo"' in metadata
+
+
+def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_path):
+    site = run([str(venv), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
+    installed = f"{site}/odoo/addons/module_auto_update"
+    # The addons path names Odoo's own addons only: not this repository.
+    addons_path = ",".join(str(p) for p in odoo.addons_paths) or str(odoo.root / "odoo" / "addons")
+    odoo_bin = [str(venv), *odoo.command[1:], f"--addons-path={addons_path}"]
+    env = {**os.environ, **odoo.env}
+    db = odoo_env.unique_db("mau_wheel")
+    try:
+        run(
+            [
+                *odoo_bin,
+                "-d",
+                db,
+                "-i",
+                "module_auto_update",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            ],
+            cwd=tmp_path,
+            env=env,
+        )
+        code = (
+            "import odoo.addons.module_auto_update as m, odoo.modules.module as mm\n"
+            "print('@@', m.__file__, mm.get_module_path('module_auto_update'))\n"
+        )
+        shell = run(
+            [*odoo_bin[:-1], "shell", odoo_bin[-1], "-d", db, "--no-http", "--log-level=warn"],
+            input=code,
+            cwd=tmp_path,
+            env=env,
+        )
+        (line,) = [line for line in shell.stdout.splitlines() if line.startswith("@@ ")]
+        _, module_file, module_path = line.split()
+        assert module_file == f"{installed}/__init__.py"
+        assert module_path == installed
+        conn = odoo_env.pg_connect(db)
+        try:
+            with conn.cursor() as cr:
+                cr.execute("SELECT state FROM ir_module_module WHERE name = 'module_auto_update'")
+                assert cr.fetchall() == [("installed",)]
+                cr.execute("SELECT to_regclass('module_auto_update_checksum') IS NOT NULL")
+                assert cr.fetchone() == (True,)
+        finally:
+            conn.close()
+    finally:
+        odoo_env.drop_db(db)

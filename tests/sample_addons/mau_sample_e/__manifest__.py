@@ -1,0 +1,8 @@
+{
+    "name": "Auto-upgrade sample e",
+    "version": "18.0.1.0.0",
+    "depends": ["base"],
+    "license": "LGPL-3",
+    "data": ["security/ir.model.access.csv", "data/records.xml"],
+    "installable": True,
+}

@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class SampleE(models.Model):
+    _name = "mau.sample.e"
+    _description = "Auto-upgrade sample E"
+
+    name = fields.Char(required=True)
+    note = fields.Char()
+    rank = fields.Integer()

@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    # res.partner is read while Odoo starts: a new stored field here makes
+    # every registry load fail until the addon is upgraded.
+    _inherit = "res.partner"
+
+    mau_nickname = fields.Char()
