@@ -83,8 +83,9 @@ def core_addon_dirs():
 def core_addons(names):
     """The addons of ``names`` whose code comes from Odoo's own addons folders."""
     dirs = core_addon_dirs()
-    return {name for name in names if (path := state.addon_path(name))
-            and os.path.dirname(os.path.realpath(path)) in dirs}
+    return {
+        name for name in names if (path := state.addon_path(name)) and os.path.dirname(os.path.realpath(path)) in dirs
+    }
 
 
 def upgradable(the_plan):
@@ -133,7 +134,7 @@ def _run(dbname, settings):
             # Session-level lock (PostgreSQL drops it if the process dies);
             # the connection goes back to a pool, so release it explicitly.
             lock.release(cr, dbname)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
     finally:
         cr.close()
 
@@ -181,8 +182,9 @@ def _run_locked(cr, dbname, settings):
     if not compare.upgradable(reasons) and not pending:
         # The full plan reads every manifest on disk; with nothing to upgrade
         # its scope is empty, so the plan of the reasons alone is the same.
-        the_plan = plan.build_plan(installed={}, current=state.digests(fingerprints), saved=saved, manifests={},
-                                   forced=forced, ignore=ignore)
+        the_plan = plan.build_plan(
+            installed={}, current=state.digests(fingerprints), saved=saved, manifests={}, forced=forced, ignore=ignore
+        )
         return {"result": NOTHING_TO_DO, "plan": the_plan}
 
     the_plan = gather_plan(cr, forced=forced, ignore=ignore, fingerprints=fingerprints)
@@ -226,8 +228,10 @@ def _upgrade(dbname, names, settings):
         pending = state.modules_in_state(cr, state.PENDING_STATES)
     if pending:
         odoo.modules.reset_modules_state(dbname)
-        message = (f"The upgrade ran but these addons are still pending: {', '.join(pending)}. "
-                   "Their state was reset and no fingerprint was saved; they will be retried at the next run.")
+        message = (
+            f"The upgrade ran but these addons are still pending: {', '.join(pending)}. "
+            "Their state was reset and no fingerprint was saved; they will be retried at the next run."
+        )
         _logger.error("%s: %s", dbname, message)
         raise UpgradeFailedError(message)
     return registry
@@ -244,8 +248,9 @@ def _save(registry, fingerprints, upgraded):
         # click-odoo-update): keep up the value other tools read.
         installed = state.modules_in_state(cr, ["installed"])
         fingerprints = {n: fp for n, fp in fingerprints.items() if n in installed}
-        fresh = state.current_fingerprints([n for n in installed if n not in fingerprints],
-                                           state.fingerprint_settings(cr))
+        fresh = state.current_fingerprints(
+            [n for n in installed if n not in fingerprints], state.fingerprint_settings(cr)
+        )
         saved = state.saved_checksums(cr)
         checksums = {n: fp.digest if fp else saved.get(n) for n, fp in {**fingerprints, **fresh}.items()}
         env["ir.config_parameter"].set_param(
@@ -260,7 +265,7 @@ def _record(cr, settings, started, result, upgraded=(), error=None):
         return
     try:
         record_run(cr, settings.trigger, started, _utcnow(), result, upgraded, error)
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
     except Exception:
         cr.rollback()
         _logger.exception("%s: the run could not be recorded in the history.", cr.dbname)

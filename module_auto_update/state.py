@@ -91,7 +91,9 @@ def saved_checksums(cr):
     click-odoo-update needs no full upgrade; the next save copies it over.
     """
     if table_exists(cr, CHECKSUM_TABLE):
-        cr.execute(f"SELECT name, checksum FROM {CHECKSUM_TABLE} WHERE checksum IS NOT NULL AND checksum != ''")
+        cr.execute(
+            "SELECT name, checksum FROM module_auto_update_checksum WHERE checksum IS NOT NULL AND checksum != ''"
+        )
         rows = dict(cr.fetchall())
         if rows:
             return rows
@@ -102,7 +104,7 @@ def saved_file_checksums(cr):
     """``{addon: {relpath: sha1}}`` recorded beside the addon checksums."""
     if not table_exists(cr, CHECKSUM_TABLE):
         return {}
-    cr.execute(f"SELECT name, file_checksums FROM {CHECKSUM_TABLE} WHERE file_checksums IS NOT NULL")
+    cr.execute("SELECT name, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL")
     return {name: files if isinstance(files, dict) else json.loads(files) for name, files in cr.fetchall()}
 
 

@@ -103,10 +103,16 @@ def machine(odoo):
         cr.execute("SHOW server_version")
         pg = cr.fetchone()[0]
     conn.close()
-    release = subprocess.run([*odoo.command[:1], "-c", "import odoo.release as r; print(r.version)"],
-                             capture_output=True, text=True, env={**os.environ, **odoo.env}).stdout.strip()
-    return (f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.1f} GiB RAM; Python {platform.python_version()}; "
-            f"PostgreSQL {pg}; Odoo {release}; load average at start {os.getloadavg()[0]:.2f}")
+    release = subprocess.run(
+        [*odoo.command[:1], "-c", "import odoo.release as r; print(r.version)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **odoo.env},
+    ).stdout.strip()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.1f} GiB RAM; Python {platform.python_version()}; "
+        f"PostgreSQL {pg}; Odoo {release}; load average at start {os.getloadavg()[0]:.2f}"
+    )
 
 
 class Bench:
@@ -118,8 +124,11 @@ class Bench:
         # so that edits to the checkout during the run change nothing.
         self.leaf_dir = workdir / "leaf"
         shutil.copytree(odoo.root / "addons" / LEAF, self.leaf_dir / LEAF)
-        shutil.copytree(odoo_env.REPO / "module_auto_update", self.leaf_dir / "module_auto_update",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            odoo_env.REPO / "module_auto_update",
+            self.leaf_dir / "module_auto_update",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         self.odoo = dataclasses.replace(odoo, addons_paths=(self.leaf_dir, *odoo.addons_paths))
         self.data_dir = workdir / "data"
         self.base = db or odoo_env.unique_db("mau_bench")
@@ -158,19 +167,26 @@ class Bench:
         if self.built:
             self.dbs.append(self.base)
             odoo_env.create_db(self.base)
-            self.odoo_bin("-d", self.base, "-i", f"module_auto_update,{ADDONS}", "--without-demo=all",
-                          "--stop-after-init")
+            self.odoo_bin(
+                "-d", self.base, "-i", f"module_auto_update,{ADDONS}", "--without-demo=all", "--stop-after-init"
+            )
         self.shell(self.base, "env['ir.module.module']._save_installed_checksums()\nenv.cr.commit()\nresult(1)\n")
-        self.installed = [name for (name,) in self.sql(
-            "SELECT name FROM ir_module_module WHERE state = 'installed' ORDER BY name")]
+        self.installed = [
+            name for (name,) in self.sql("SELECT name FROM ir_module_module WHERE state = 'installed' ORDER BY name")
+        ]
         dependents = self.sql(
             "SELECT m.name FROM ir_module_module_dependency d JOIN ir_module_module m ON m.id = d.module_id "
-            "WHERE d.name = %s AND m.state = 'installed'", (LEAF,))
+            "WHERE d.name = %s AND m.state = 'installed'",
+            (LEAF,),
+        )
         if LEAF not in self.installed or dependents:
             raise SystemExit(f"{LEAF} should be an installed leaf addon; dependents: {dependents}")
         self.langs = [code for (code,) in self.sql("SELECT code FROM res_lang WHERE active")]
-        print(f"database {self.base}: {len(self.installed)} installed addons, built in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"database {self.base}: {len(self.installed)} installed addons, built in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
 
     def cleanup(self):
         for name in list(self.dbs):
@@ -191,8 +207,9 @@ class Bench:
         cache_dir = str(self.workdir / "cache")
 
         def ours():
-            return {name: cached_fingerprint(path, PATTERNS, self.langs, cache_dir).digest
-                    for name, path in dirs.items()}
+            return {
+                name: cached_fingerprint(path, PATTERNS, self.langs, cache_dir).digest for name, path in dirs.items()
+            }
 
         def reference():
             return {name: straightforward_hash(path, PATTERNS, self.langs) for name, path in dirs.items()}
@@ -257,8 +274,13 @@ class Bench:
         """)
         times = self.shell(db, code)
         self.drop(db)
-        return Row("2. upgrade_changed_checksum(), nothing changed, in-process", times["ours"], times["ref"],
-                   "update_list + hash all", "≥ 10×")
+        return Row(
+            "2. upgrade_changed_checksum(), nothing changed, in-process",
+            times["ours"],
+            times["ref"],
+            "update_list + hash all",
+            "≥ 10×",
+        )
 
     # 3. One leaf addon changed -----------------------------------------------
 
@@ -269,8 +291,13 @@ class Bench:
     def upgrade_rows(self, with_all):
         rows = {
             "cli": Row(f"3. {LEAF} changed: odoo-bin auto-upgrade", [], [], f"odoo-bin -u {LEAF}", "≤ 1.15×"),
-            "call": Row(f"   {LEAF} changed: upgrade_changed_checksum() in a running Odoo", [], [],
-                        f"odoo-bin -u {LEAF}", "≤ 1.15×"),
+            "call": Row(
+                f"   {LEAF} changed: upgrade_changed_checksum() in a running Odoo",
+                [],
+                [],
+                f"odoo-bin -u {LEAF}",
+                "≤ 1.15×",
+            ),
             "all": Row(f"   {LEAF} changed: odoo-bin auto-upgrade", [], [], "odoo-bin -u all"),
         }
         call_code = textwrap.dedent("""
@@ -317,15 +344,16 @@ class Bench:
         with open(addon / "big.bin", "wb") as f:
             f.truncate(1 << 30)  # sparse: 1 GiB of zeros that takes no disk
         # In a child process each, so that ru_maxrss is this call's peak.
-        probe = (f"import resource, sys; sys.path[:0] = [{str(HERE)!r}]; import bench; bench.{{call}}; "
-                 "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        probe = (
+            f"import resource, sys; sys.path[:0] = [{str(HERE)!r}]; import bench; bench.{{call}}; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
         ours = probe.format(call=f"cached_fingerprint({str(addon)!r}, [], [], {str(self.workdir / 'memcache')!r})")
         ref = probe.format(call=f"straightforward_hash({str(addon)!r}, [], [])")
         row = Row("4. peak RSS, addon with a 1 GiB file", [], [], "whole-file read", "< 100 MiB", unit="MiB")
         for _ in range(self.runs):
             for source, values in ((ours, row.ours), (ref, row.ref)):
-                out = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
-                                     check=True).stdout
+                out = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True).stdout
                 values.append(int(out.split()[-1]) / 1024)
         shutil.rmtree(addon)
         return row
@@ -338,8 +366,9 @@ def table(rows):
             ratio = f"{statistics.median(row.ours) / statistics.median(row.ref):.3f}× of ref"
         else:
             ratio = f"{row.ratio():.2f}× faster" if row.ratio() >= 1 else f"{1 / row.ratio():.2f}× the time"
-        lines.append((row.label, spread(row.ours, row.unit), f"{spread(row.ref, row.unit)} {row.ref_label}", ratio,
-                      row.target))
+        lines.append(
+            (row.label, spread(row.ours, row.unit), f"{spread(row.ref, row.unit)} {row.ref_label}", ratio, row.target)
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(5)]
     out = []
     for n, line in enumerate(lines):

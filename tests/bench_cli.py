@@ -64,8 +64,10 @@ def prepare(odoo, name, click_cmd, env):
     conn = odoo_env.pg_connect(name)
     with conn.cursor() as cr:
         cr.execute("DELETE FROM ir_config_parameter WHERE key = 'module_auto_update.exclude_patterns'")
-        cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES ('module_auto_update.exclude_patterns', %s)",
-                   (EXCLUDE_PATTERNS,))
+        cr.execute(
+            "INSERT INTO ir_config_parameter (key, value) VALUES ('module_auto_update.exclude_patterns', %s)",
+            (EXCLUDE_PATTERNS,),
+        )
         cr.execute("SELECT count(*) FROM ir_module_module WHERE state = 'installed'")
         installed = cr.fetchone()[0]
     conn.close()
@@ -82,9 +84,12 @@ def main():
     parser.add_argument("--click", help="path of click-odoo-update")
     parser.add_argument("--addons", default=ADDONS, help=f"addons to install (default {ADDONS})")
     parser.add_argument("--db", help="use this existing database (neither built nor dropped)")
-    parser.add_argument("--no-bytecode", action="store_true",
-                        help="keep PYTHONDONTWRITEBYTECODE as it is (default: cache bytecode under a temporary "
-                             "PYTHONPYCACHEPREFIX, as a deployed Odoo has it, without writing into the sources)")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE as it is (default: cache bytecode under a temporary "
+        "PYTHONPYCACHEPREFIX, as a deployed Odoo has it, without writing into the sources)",
+    )
     args = parser.parse_args()
 
     click = find_click(args.click)
@@ -117,8 +122,10 @@ def main():
             if not args.db:
                 odoo_env.drop_db(name)
 
-    print(f"No-op run on a database with {installed} installed addons, {args.runs} runs each, "
-          f"{bytecode}, on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.2f}):\n")
+    print(
+        f"No-op run on a database with {installed} installed addons, {args.runs} runs each, "
+        f"{bytecode}, on {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.2f}):\n"
+    )
     print(f"{'tool':<20}{'wall median':>12}{'wall min-max':>16}{'CPU median':>12}")
     medians = {}
     for tool, runs in times.items():

@@ -70,14 +70,24 @@ def main(argv):
     status = odoo_env.shell(odoo, args.db, STATUS % (SAMPLES,), addons=[addons]) if exists else None
     if not status or set(status["states"].values()) != {"installed"} or len(status["states"]) != 1 + len(SAMPLES):
         odoo.run(
-            ["-d", args.db, "-i", ",".join(("module_auto_update", *SAMPLES)), "--without-demo=all",
-             "--stop-after-init", "--log-level=warn", "--no-http"],
+            [
+                "-d",
+                args.db,
+                "-i",
+                ",".join(("module_auto_update", *SAMPLES)),
+                "--without-demo=all",
+                "--stop-after-init",
+                "--log-level=warn",
+                "--no-http",
+            ],
             addons=[addons],
         )
         status = None
     if not status or not status["recorded"]:
         print("Recording the current fingerprints (the database matches the code)…", flush=True)
-        odoo_env.shell(odoo, args.db, 'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()', addons=[addons])
+        odoo_env.shell(
+            odoo, args.db, 'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()', addons=[addons]
+        )
 
     field = change_sample(addons)
     print(f"Changed {addons / 'mau_sample_a'}: new field {field} on mau.sample.a and in its form view.")

@@ -56,8 +56,7 @@ class Odoo:
         proc = subprocess.run(cmd, env={**os.environ, **self.env}, **kwargs)
         if check and proc.returncode != 0:
             raise RuntimeError(
-                f"odoo-bin {' '.join(args)} exited {proc.returncode}:\n"
-                f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+                f"odoo-bin {' '.join(args)} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
             )
         return proc
 
@@ -96,7 +95,9 @@ def find_odoo():
             f"Odoo 18.0 is required, found {version.stdout.strip() or 'an Odoo that does not import'} "
             f"in {root}: {version.stderr.strip().splitlines()[-1:] or ''}"
         )
-    command = (sys.executable, str(root / "odoo-bin")) if (root / "odoo-bin").is_file() else (sys.executable, "-m", "odoo")
+    command = (
+        (sys.executable, str(root / "odoo-bin")) if (root / "odoo-bin").is_file() else (sys.executable, "-m", "odoo")
+    )
     addons = (root / "addons",) if (root / "addons").is_dir() else ()
     return Odoo(root, command, addons, env)
 
@@ -120,7 +121,6 @@ def check_postgres():
     pg_connect().close()
 
 
-
 def unique_db(prefix="mau_test"):
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
@@ -132,7 +132,7 @@ def create_db(name, template=None):
             if template:
                 cr.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
             else:
-                cr.execute(f'CREATE DATABASE "{name}" ENCODING \'unicode\' TEMPLATE template0')
+                cr.execute(f"CREATE DATABASE \"{name}\" ENCODING 'unicode' TEMPLATE template0")
     finally:
         conn.close()
 
@@ -142,8 +142,7 @@ def drop_db(name):
     try:
         with conn.cursor() as cr:
             cr.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 (name,),
             )
             cr.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -167,7 +166,7 @@ def shell(odoo, db, code, addons=(), check=True):
     )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
+            return json.loads(line[len(RESULT_MARK) :])
     if check and "Traceback" in proc.stderr:
         raise RuntimeError(f"odoo shell failed on {db}:\n{proc.stderr[-6000:]}")
     return proc
@@ -197,9 +196,18 @@ def serve(odoo, db, log, *args, addons=()):
     port = free_port()
     with open(log, "w") as out:
         proc = odoo.popen(
-            ["-d", db, f"--db-filter=^{db}$", f"--http-port={port}", "--http-interface=127.0.0.1",
-             "--max-cron-threads=0", *args],
-            addons=addons, stdout=out, stderr=subprocess.STDOUT,
+            [
+                "-d",
+                db,
+                f"--db-filter=^{db}$",
+                f"--http-port={port}",
+                "--http-interface=127.0.0.1",
+                "--max-cron-threads=0",
+                *args,
+            ],
+            addons=addons,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -225,8 +233,12 @@ def serve(odoo, db, log, *args, addons=()):
 
 def jsonrpc(url, service, method, *args):
     """Call ``/jsonrpc``; return its decoded answer (``result`` or ``error``)."""
-    payload = {"jsonrpc": "2.0", "method": "call", "id": 1,
-               "params": {"service": service, "method": method, "args": list(args)}}
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {"service": service, "method": method, "args": list(args)},
+    }
     headers = {"Content-Type": "application/json"}
     request = urllib.request.Request(f"{url}/jsonrpc", json.dumps(payload).encode(), headers)
     with urllib.request.urlopen(request, timeout=300) as response:

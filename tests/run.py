@@ -53,8 +53,19 @@ def odoo_suite():
     db = odoo_env.unique_db("mau_odoo_tests")
     try:
         proc = odoo.run(
-            ["-d", db, "-i", "module_auto_update", "--test-enable", "--test-tags", "/module_auto_update",
-             "--stop-after-init", "--without-demo=all", f"--http-port={free_port()}", "--log-level=info"],
+            [
+                "-d",
+                db,
+                "-i",
+                "module_auto_update",
+                "--test-enable",
+                "--test-tags",
+                "/module_auto_update",
+                "--stop-after-init",
+                "--without-demo=all",
+                f"--http-port={free_port()}",
+                "--log-level=info",
+            ],
             check=False,
         )
     finally:
@@ -98,8 +109,11 @@ def main(argv):
         start = time.monotonic()
         counts = SUITES[name]()
         ran = counts["passed"] + counts["failed"]
-        print(f"=== {name}: {counts['passed']} passed, {counts['failed']} failed, "
-              f"{counts['skipped']} skipped in {time.monotonic() - start:.0f} s", flush=True)
+        print(
+            f"=== {name}: {counts['passed']} passed, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped in {time.monotonic() - start:.0f} s",
+            flush=True,
+        )
         if counts["failed"] or not ran:
             ok = False
             if not ran:

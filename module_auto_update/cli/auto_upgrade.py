@@ -4,6 +4,9 @@ Our options are parsed first (argparse); everything else (``-c``,
 ``--addons-path``, ``--db_host``, ``--log-level``...) goes to Odoo's own
 configuration parser, so a configuration file works as for the server.
 """
+# The plan, the summary and errors are the command's output, for a terminal
+# or a pipeline: they are printed, not logged.
+# pylint: disable=print-used
 
 import argparse
 import json
@@ -57,27 +60,48 @@ def build_parser():
         allow_abbrev=False,
     )
     target = parser.add_argument_group("databases")
-    target.add_argument("-d", "--database", action="append", metavar="NAME",
-                        help="database to upgrade; repeatable or comma-separated (default: db_name of the config)")
-    target.add_argument("--all-databases", action="store_true",
-                        help="every database with this addon's table or the legacy parameter")
+    target.add_argument(
+        "-d",
+        "--database",
+        action="append",
+        metavar="NAME",
+        help="database to upgrade; repeatable or comma-separated (default: db_name of the config)",
+    )
+    target.add_argument(
+        "--all-databases", action="store_true", help="every database with this addon's table or the legacy parameter"
+    )
     target.add_argument("--filter", metavar="REGEX", help="only the databases whose name matches REGEX (re.search)")
     target.add_argument("--if-exists", action="store_true", help="a missing database is not an error")
     what = parser.add_argument_group("what to do")
     what.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    what.add_argument("--init-hashes", action="store_true",
-                      help="record the current fingerprints without upgrading (database known to be up to date)")
+    what.add_argument(
+        "--init-hashes",
+        action="store_true",
+        help="record the current fingerprints without upgrading (database known to be up to date)",
+    )
     what.add_argument("--update-all", action="store_true", help="upgrade every installed addon")
     what.add_argument("--ignore-addons", action="append", metavar="A,B", help="never upgrade these addons for a change")
-    what.add_argument("--ignore-core-addons", action="store_true",
-                      help="leave Odoo's own addons (those of Odoo's addons folders) alone")
+    what.add_argument(
+        "--ignore-core-addons",
+        action="store_true",
+        help="leave Odoo's own addons (those of Odoo's addons folders) alone",
+    )
     what.add_argument("--i18n-overwrite", action="store_true", help="overwrite existing translations when upgrading")
     how = parser.add_argument_group("how")
-    how.add_argument("--format", choices=("text", "json"), default="text",
-                     help="text, or json: one JSON object per line and database (plan keys and result)")
+    how.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text, or json: one JSON object per line and database (plan keys and result)",
+    )
     how.add_argument("--jobs", type=int, default=1, metavar="N", help="databases upgraded in parallel (default 1)")
-    how.add_argument("--lock-timeout", type=float, default=0.0, metavar="SECONDS",
-                     help="wait up to SECONDS for another upgrade of the same database (default 0)")
+    how.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for another upgrade of the same database (default 0)",
+    )
     return parser
 
 
@@ -191,14 +215,21 @@ def main(args):
 
     def report(outcome):
         outcomes.append(outcome)
-        _logger.info("[%d/%d] %s: %s in %.2f s", len(outcomes), len(names), outcome["database"],
-                     outcome["result"], outcome["duration"])
+        _logger.info(
+            "[%d/%d] %s: %s in %.2f s",
+            len(outcomes),
+            len(names),
+            outcome["database"],
+            outcome["result"],
+            outcome["duration"],
+        )
         print(as_json(outcome) if opts.format == "json" else as_text(outcome), flush=True)
 
     for name in missing:
         error = None if opts.if_exists else f"Database {name!r} does not exist."
-        report({"database": name, "result": runner.MISSING, "plan": None, "upgraded": [],
-                "error": error, "duration": 0.0})
+        report(
+            {"database": name, "result": runner.MISSING, "plan": None, "upgraded": [], "error": error, "duration": 0.0}
+        )
     present = [name for name in names if name not in missing]
     if len(present) == 1:
         report(runner.run(present[0], settings))

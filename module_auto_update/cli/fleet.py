@@ -69,6 +69,12 @@ def run_in_processes(names, settings, jobs, report):
             reader.close()
             process.join()
             if outcome is None:
-                outcome = {"database": dbname, "result": runner.FAILED, "plan": None, "upgraded": [],
-                           "error": f"its process died (exit code {process.exitcode})", "duration": 0.0}
+                outcome = {
+                    "database": dbname,
+                    "result": runner.FAILED,
+                    "plan": None,
+                    "upgraded": [],
+                    "error": f"its process died (exit code {process.exitcode})",
+                    "duration": 0.0,
+                }
             report(outcome)

@@ -75,7 +75,8 @@ def settled(files, folders, hashed_at):
     """True when nothing was touched close to the moment the digest was taken."""
     limit = hashed_at - RACY_MARGIN_NS
     return all(row[2] < limit and row[4] < limit for row in files) and all(
-        row[1] < limit and row[3] < limit for row in folders or ())
+        row[1] < limit and row[3] < limit for row in folders or ()
+    )
 
 
 def load(path):
@@ -195,14 +196,17 @@ def cached_fingerprint(top, exclude_patterns, keep_langs, cache_dir, clock=time.
     # no longer matches them next time, so it is read again.
     fp = hash_files(top, [row[0] for row in rows])
     if settled(rows, folders, hashed_at):
-        store(path, {
-            "version": VERSION,
-            "top": os.path.abspath(top),
-            "exclude_patterns": list(exclude_patterns),
-            "keep_langs": list(keep_langs),
-            "hashed_at": hashed_at,
-            "digest": fp.digest,
-            "files": [row + [fp.files[row[0]]] for row in rows],
-            "folders": folders,
-        })
+        store(
+            path,
+            {
+                "version": VERSION,
+                "top": os.path.abspath(top),
+                "exclude_patterns": list(exclude_patterns),
+                "keep_langs": list(keep_langs),
+                "hashed_at": hashed_at,
+                "digest": fp.digest,
+                "files": [row + [fp.files[row[0]]] for row in rows],
+                "folders": folders,
+            },
+        )
     return fp

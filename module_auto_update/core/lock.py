@@ -34,8 +34,7 @@ def acquire(cr, dbname, timeout=0.0, poll=0.2):
             return key
         if time.monotonic() >= deadline:
             raise LockBusyError(
-                f"An upgrade of database {dbname!r} is already running "
-                f"(waited {timeout:g} s for it to finish)."
+                f"An upgrade of database {dbname!r} is already running (waited {timeout:g} s for it to finish)."
             )
         time.sleep(poll)
 

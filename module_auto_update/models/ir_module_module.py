@@ -60,9 +60,7 @@ class IrModuleModule(models.Model):
         self.ensure_one()
         fp = self._current_fingerprints()[self.name]
         if fp is None:
-            raise UserError(
-                _("A file of addon %s cannot be read; see the server log.", self.name)
-            )
+            raise UserError(_("A file of addon %s cannot be read; see the server log.", self.name))
         return fp and fp.digest
 
     # Stored fingerprints --------------------------------------------------
@@ -211,6 +209,9 @@ class IrModuleModule(models.Model):
         if result["upgraded"]:
             # Menus and views may have changed: the client must reload.
             action["params"]["next"] = {"type": "ir.actions.client", "tag": "reload"}
+        else:
+            # Opened from the plan wizard: nothing more to show there.
+            action["params"]["next"] = {"type": "ir.actions.act_window_close"}
         return action
 
     @api.model
@@ -244,9 +245,7 @@ class IrModuleModule(models.Model):
     @api.model
     def _auto_upgrade_under_lock(self, overwrite_existing_translations):
         cr = self.env.cr
-        timeout = float(
-            self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCK_TIMEOUT, 0) or 0
-        )
+        timeout = float(self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCK_TIMEOUT, 0) or 0)
         try:
             lock.acquire(cr, cr.dbname, timeout)
         except lock.LockBusyError as exc:

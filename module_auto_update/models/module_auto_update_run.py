@@ -74,7 +74,7 @@ class ModuleAutoUpdateRun(models.Model):
     _rec_name = "started_at"
 
     trigger = fields.Selection(TRIGGERS, required=True, readonly=True)
-    user_id = fields.Many2one("res.users", "User", readonly=True, ondelete="set null")
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     database = fields.Char(readonly=True)
     started_at = fields.Datetime("Started", required=True, readonly=True)
     ended_at = fields.Datetime("Ended", required=True, readonly=True)

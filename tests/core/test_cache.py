@@ -54,8 +54,15 @@ def test_fresh_files_are_not_recorded(addon, cache_dir):
 
 def test_racy_entry_is_not_trusted():
     rows = [["a.py", 1, 10**18, 5, 10**18]]
-    entry = {"version": cache.VERSION, "top": os.path.abspath("/x"), "exclude_patterns": [], "keep_langs": [],
-             "digest": "d", "files": [rows[0] + ["f"]], "folders": None}
+    entry = {
+        "version": cache.VERSION,
+        "top": os.path.abspath("/x"),
+        "exclude_patterns": [],
+        "keep_langs": [],
+        "digest": "d",
+        "files": [rows[0] + ["f"]],
+        "folders": None,
+    }
     entry["hashed_at"] = 10**18 + cache.RACY_MARGIN_NS + 1
     assert cache.reuse(entry, "/x", [], [], rows).digest == "d"
     entry["hashed_at"] = 10**18 + cache.RACY_MARGIN_NS

@@ -29,15 +29,17 @@ FOLDERS = st.sampled_from(["", "models", "static/src", "i18n", "views", "models/
 RELPATHS = st.builds(lambda d, n: f"{d}/{n}" if d else n, FOLDERS, NAMES)
 CONTENT = st.binary(max_size=64)
 TREES = st.dictionaries(RELPATHS, CONTENT, min_size=1, max_size=12)
-SETTINGS = st.sampled_from([
-    ([], []),
-    (["*.pyc", "static/*"], ["fr_FR"]),
-    (["*.py*"], []),
-])
+SETTINGS = st.sampled_from(
+    [
+        ([], []),
+        (["*.pyc", "static/*"], ["fr_FR"]),
+        (["*.py*"], []),
+    ]
+)
 
 EDITS = st.one_of(
-    st.tuples(st.just("same_size"), st.integers(0, 100)),     # new bytes, same size, mtime restored
-    st.tuples(st.just("same_second"), st.integers(0, 100)),   # same size, mtime forced to one shared second
+    st.tuples(st.just("same_size"), st.integers(0, 100)),  # new bytes, same size, mtime restored
+    st.tuples(st.just("same_second"), st.integers(0, 100)),  # same size, mtime forced to one shared second
     st.tuples(st.just("rewrite"), st.integers(0, 100), CONTENT),
     st.tuples(st.just("touch"), st.integers(0, 100)),
     st.tuples(st.just("delete"), st.integers(0, 100)),
@@ -101,8 +103,11 @@ def cached(top, patterns, langs, cache_dir):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tree=TREES, fp_settings=SETTINGS, steps=st.lists(st.tuples(st.lists(EDITS, max_size=4), st.booleans()),
-                                                          min_size=1, max_size=4))
+@given(
+    tree=TREES,
+    fp_settings=SETTINGS,
+    steps=st.lists(st.tuples(st.lists(EDITS, max_size=4), st.booleans()), min_size=1, max_size=4),
+)
 def test_cached_equals_plain(tree, fp_settings, steps):
     patterns, langs = fp_settings
     saved_margin = cache.RACY_MARGIN_NS

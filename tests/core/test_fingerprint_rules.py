@@ -46,8 +46,13 @@ def test_unbalanced_bracket_is_a_literal(tmp_path):
 
 def test_language_filter_applies_to_top_level_translation_folders_only(tmp_path):
     files = {
-        "i18n/fr.po": b"1", "i18n/fr_BE.po": b"2", "i18n/de.po": b"3", "i18n/de.txt": b"4",
-        "i18n_extra/nl_NL.po": b"5", "i18n_extra/es.po": b"6", "sub/i18n/de.po": b"7",
+        "i18n/fr.po": b"1",
+        "i18n/fr_BE.po": b"2",
+        "i18n/de.po": b"3",
+        "i18n/de.txt": b"4",
+        "i18n_extra/nl_NL.po": b"5",
+        "i18n_extra/es.po": b"6",
+        "sub/i18n/de.po": b"7",
     }
     top = make(tmp_path, files)
     kept = list(_walk(top, [], ["fr_FR", "nl_NL"]))

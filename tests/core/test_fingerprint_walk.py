@@ -17,11 +17,16 @@ from hypothesis import strategies as st
 from module_auto_update.core.fingerprint import _excluded_folder_prefixes, _walk
 
 NAMES = st.sampled_from(["a.py", "x.pyc", "fr.po", "fr_BE.po", "de.po", ".po", "..po", "a..po", "v.xml", "B.xml"])
-FOLDERS = st.sampled_from(["", "static", "static/src", "staticx", "doc", "docs/x", "i18n", "i18n_extra", "sub/i18n",
-                           "[x", "a"])
+FOLDERS = st.sampled_from(
+    ["", "static", "static/src", "staticx", "doc", "docs/x", "i18n", "i18n_extra", "sub/i18n", "[x", "a"]
+)
 RELPATHS = st.builds(lambda d, n: f"{d}/{n}" if d else n, FOLDERS, NAMES)
-PATTERNS = st.lists(st.sampled_from(["static/*", "doc*", "*", "a*", "*.pyc", "[x*", "?tatic/*", "i18n/*.pot",
-                                     "static/src*", "", "sub/*/de.po"]), max_size=3)
+PATTERNS = st.lists(
+    st.sampled_from(
+        ["static/*", "doc*", "*", "a*", "*.pyc", "[x*", "?tatic/*", "i18n/*.pot", "static/src*", "", "sub/*/de.po"]
+    ),
+    max_size=3,
+)
 LANGS = st.lists(st.sampled_from(["fr_FR", "nl_NL", "de_DE"]), max_size=2)
 
 
@@ -56,4 +61,7 @@ def test_walk_matches_reference(relpaths, patterns, langs):
 
 def test_only_trailing_star_literals_prune():
     assert _excluded_folder_prefixes(["static/*", "*.pyc", "doc*", "[x*", "?a*", "i18n/*.pot", "*"]) == (
-        "static/", "doc", "")
+        "static/",
+        "doc",
+        "",
+    )

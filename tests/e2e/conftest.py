@@ -16,8 +16,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import odoo_env  # noqa: E402
 
 SAMPLES = (
-    "mau_sample_a", "mau_sample_b", "mau_sample_c",
-    "mau_sample_e", "mau_sample_f", "mau_sample_g",  # e <- f <- g: a cascade through two levels
+    "mau_sample_a",
+    "mau_sample_b",
+    "mau_sample_c",
+    "mau_sample_e",
+    "mau_sample_f",
+    "mau_sample_g",  # e <- f <- g: a cascade through two levels
     "mau_sample_partner",
 )
 
@@ -75,8 +79,16 @@ def template_db(odoo, tmp_path_factory):
     addons = copy_samples(tmp_path_factory.mktemp("template_addons"))
     name = odoo_env.unique_db("mau_tpl")
     odoo.run(
-        ["-d", name, "-i", ",".join(("module_auto_update", *SAMPLES)), "--without-demo=all",
-         "--stop-after-init", "--log-level=warn", "--no-http"],
+        [
+            "-d",
+            name,
+            "-i",
+            ",".join(("module_auto_update", *SAMPLES)),
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+            "--no-http",
+        ],
         addons=[addons],
     )
     yield name
@@ -95,7 +107,9 @@ def recorded_template_db(odoo, template_db, tmp_path_factory):
     name = odoo_env.unique_db("mau_tplrec")
     odoo_env.create_db(name, template=template_db)
     odoo_env.shell(
-        odoo, name, 'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()',
+        odoo,
+        name,
+        'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()',
         addons=[copy_samples(tmp_path_factory.mktemp("recorded_addons"))],
     )
     yield name

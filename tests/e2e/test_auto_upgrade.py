@@ -19,7 +19,11 @@ def add_field_and_view(db):
     model = db.addon("mau_sample_a") / "models" / "sample.py"
     model.write_text(model.read_text() + "    color = fields.Char()\n")
     view = db.addon("mau_sample_a") / "views" / "views.xml"
-    view.write_text(view.read_text().replace('<field name="name" />', '<field name="name" />\n                <field name="color" />'))
+    view.write_text(
+        view.read_text().replace(
+            '<field name="name" />', '<field name="name" />\n                <field name="color" />'
+        )
+    )
 
 
 def columns(db, table):
@@ -49,7 +53,9 @@ def test_changed_addon_and_its_dependents_are_upgraded_then_nothing(db):
     assert {n for n in after if after[n] != before.get(n)} == {"mau_sample_a"}
     assert set(db.states("mau_sample_a", "mau_sample_b", "mau_sample_c").values()) == {"installed"}
     # the legacy parameter is kept in step with the table
-    legacy = json.loads(db.sql("SELECT value FROM ir_config_parameter WHERE key = 'module_auto_update.installed_checksums'")[0][0])
+    legacy = json.loads(
+        db.sql("SELECT value FROM ir_config_parameter WHERE key = 'module_auto_update.installed_checksums'")[0][0]
+    )
     assert legacy == after
 
     out = db.shell(RUN)
@@ -104,13 +110,14 @@ def test_legacy_parameter_is_taken_over_without_upgrade(db):
 
 def test_non_administrator_is_refused(db):
     out = db.shell(
-        'user = env["res.users"].create({"name": "Clerk", "login": "clerk", "groups_id": [(6, 0, [env.ref("base.group_user").id])]})\n'
-        'env.cr.commit()\n'
-        'try:\n'
+        'user = env["res.users"].create({"name": "Clerk", "login": "clerk",\n'
+        '    "groups_id": [(6, 0, [env.ref("base.group_user").id])]})\n'
+        "env.cr.commit()\n"
+        "try:\n"
         '    env["ir.module.module"].with_user(user).upgrade_changed_checksum()\n'
         '    result("allowed")\n'
-        'except Exception as exc:\n'
-        '    result(type(exc).__name__)\n'
+        "except Exception as exc:\n"
+        "    result(type(exc).__name__)\n"
     )
     assert out == "AccessError"
     assert not db.saved()

@@ -22,8 +22,9 @@ def cli(db, *args, dbs=None, log_level="warn", ignore_self=True):
     """Run the command on ``db`` (or on ``dbs`` if given, with db's addons)."""
     targets = ["-d", db.name] if dbs is None else [a for name in dbs for a in ("-d", name)]
     extra = IGNORE_SELF if ignore_self else ()
-    return db.odoo.run(["auto-upgrade", *targets, f"--log-level={log_level}", *extra, *args],
-                       addons=[db.addons_dir], check=False)
+    return db.odoo.run(
+        ["auto-upgrade", *targets, f"--log-level={log_level}", *extra, *args], addons=[db.addons_dir], check=False
+    )
 
 
 def outcomes(proc):
@@ -44,13 +45,16 @@ def history(db):
 
 def with_dependents(db, addon):
     """``addon`` and the installed addons depending on it, directly or not, sorted."""
-    rows = db.sql("""
+    rows = db.sql(
+        """
         WITH RECURSIVE down(name) AS (
             SELECT %s::varchar
             UNION SELECT m.name FROM ir_module_module m
               JOIN ir_module_module_dependency d ON d.module_id = m.id JOIN down ON d.name = down.name
              WHERE m.state = 'installed')
-        SELECT name FROM down ORDER BY name""", (addon,))
+        SELECT name FROM down ORDER BY name""",
+        (addon,),
+    )
     return [name for (name,) in rows]
 
 
@@ -197,8 +201,14 @@ def test_exit_codes_missing_databases_and_usage_errors(recorded_db):
     proc = cli(db, "--filter", "^mau_missing_", "--format", "json", dbs=[db.name, missing])
     assert set(outcomes(proc)) == {missing} and proc.returncode == 3
 
-    for args in (["--dry-run", "--init-hashes"], ["--jobs", "0"], ["--filter", "("], ["--all-databases"],
-                 ["--format", "xml"], ["-c", "/nonexistent/odoo.conf"]):
+    for args in (
+        ["--dry-run", "--init-hashes"],
+        ["--jobs", "0"],
+        ["--filter", "("],
+        ["--all-databases"],
+        ["--format", "xml"],
+        ["-c", "/nonexistent/odoo.conf"],
+    ):
         proc = cli(db, *args)
         assert proc.returncode == 2, (args, proc.stderr[-2000:])
     proc = db.odoo.run(["auto-upgrade", "--log-level=warn"], addons=[db.addons_dir], check=False)
@@ -213,13 +223,29 @@ def test_all_databases_only_those_using_the_addon(recorded_db, odoo, tmp_path):
     conf = tmp_path / "odoo.conf"
     conf.write_text(f"[options]\ndb_name = {db.name}\n")
     try:
-        proc = odoo.run(["auto-upgrade", "--all-databases", "--filter", f"^{prefix}", "--dry-run",
-                         "--format", "json", "--log-level=warn", *IGNORE_SELF], addons=[db.addons_dir], check=False)
+        proc = odoo.run(
+            [
+                "auto-upgrade",
+                "--all-databases",
+                "--filter",
+                f"^{prefix}",
+                "--dry-run",
+                "--format",
+                "json",
+                "--log-level=warn",
+                *IGNORE_SELF,
+            ],
+            addons=[db.addons_dir],
+            check=False,
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert set(outcomes(proc)) == {db.name}
         # With a configuration file and no -d: its db_name.
-        proc = odoo.run(["auto-upgrade", "-c", str(conf), "--format", "json", "--log-level=warn", *IGNORE_SELF],
-                        addons=[db.addons_dir], check=False)
+        proc = odoo.run(
+            ["auto-upgrade", "-c", str(conf), "--format", "json", "--log-level=warn", *IGNORE_SELF],
+            addons=[db.addons_dir],
+            check=False,
+        )
         assert proc.returncode == 0 and outcomes(proc)[db.name]["result"] == "nothing to do", proc.stderr[-2000:]
     finally:
         odoo_env.drop_db(plain)
@@ -247,7 +273,7 @@ def test_three_databases_with_jobs_2_one_failing(recorded_db, recorded_template_
 
         proc = cli(db, "--jobs", "2", dbs=[db.name, *others])
         assert proc.returncode == 1, proc.stdout + proc.stderr[-3000:]
-        table = proc.stdout[proc.stdout.index("DATABASE"):].splitlines()
+        table = proc.stdout[proc.stdout.index("DATABASE") :].splitlines()
         rows = {line.split()[0]: line.split()[1] for line in table[1:]}
         assert rows == {db.name: "done", others[0]: "done", failing: "failed"}, proc.stdout
         assert "refuses the new view" in proc.stdout
@@ -280,11 +306,14 @@ def test_lock_busy_exits_4_and_two_runners_upgrade_once(recorded_db):
     finally:
         holder.close()
 
-    argv = db.odoo.argv(["auto-upgrade", "-d", db.name, "--lock-timeout", "120", "--format", "json",
-                         "--log-level=warn", *IGNORE_SELF], [db.addons_dir])
+    argv = db.odoo.argv(
+        ["auto-upgrade", "-d", db.name, "--lock-timeout", "120", "--format", "json", "--log-level=warn", *IGNORE_SELF],
+        [db.addons_dir],
+    )
     env = {**os.environ, **db.odoo.env}
-    runners = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for _ in range(2)]
+    runners = [
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     results = []
     for runner in runners:
         stdout, stderr = runner.communicate(timeout=300)

@@ -10,8 +10,18 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (WARNING|ERROR|CRITICAL) ")
 def test_install_on_fresh_database_is_silent_and_records_nothing(odoo):
     name = odoo_env.unique_db("mau_install")
     try:
-        proc = odoo.run(["-d", name, "-i", "module_auto_update", "--without-demo=all",
-                         "--stop-after-init", "--no-http", "--log-level=info"])
+        proc = odoo.run(
+            [
+                "-d",
+                name,
+                "-i",
+                "module_auto_update",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=info",
+            ]
+        )
         noisy = [line for line in (proc.stdout + proc.stderr).splitlines() if LOG_LINE.match(line)]
         assert noisy == []
         conn = odoo_env.pg_connect(name)

@@ -2,9 +2,9 @@
 
 import time
 
+import odoo_env
 import pytest
 
-import odoo_env
 from module_auto_update.core import lock
 
 

@@ -48,7 +48,10 @@ def test_two_prefork_servers_starting_together_upgrade_once(recorded_db, tmp_pat
     servers = [
         subprocess.Popen(
             db.odoo.argv(["-c", str(conf), "-d", db.name, "--stop-after-init", "--no-http", *LOGS], [db.addons_dir]),
-            env={**os.environ, **db.odoo.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **db.odoo.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
