@@ -56,7 +56,7 @@ def timed(cmd, env):
 
 def build(odoo, name, addons):
     print(f"Building {name} with {addons} (a few minutes)...", file=sys.stderr, flush=True)
-    odoo.run(["-d", name, "-i", addons, "--without-demo=all", "--stop-after-init", "--log-level=warn", "--no-http"])
+    odoo_env.install(odoo, name, addons.split(","))
 
 
 def prepare(odoo, name, click_cmd, env):

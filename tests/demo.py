@@ -27,8 +27,12 @@ result({"states": states, "recorded": recorded})
 
 RUN = """
 M = env["ir.module.module"]
+plan = M.get_upgrade_plan()
+why = {c["module"]: c["reason"] + ": " + ", ".join(sum(c["files"].values(), [])) for c in plan["changed"]}
+why.update({c["module"]: "depends on " + ", ".join(c["because_of"]) for c in plan["cascade"]})
 try:
     out = M._auto_upgrade()
+    out["why"] = why
 except Exception as exc:
     out = {"result": "failed", "error": str(exc), "reasons": {}, "upgraded": []}
 env.cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'mau_sample_a'")
@@ -69,19 +73,7 @@ def main(argv):
         print(f"Creating database {args.db} with module_auto_update and the sample addons…", flush=True)
     status = odoo_env.shell(odoo, args.db, STATUS % (SAMPLES,), addons=[addons]) if exists else None
     if not status or set(status["states"].values()) != {"installed"} or len(status["states"]) != 1 + len(SAMPLES):
-        odoo.run(
-            [
-                "-d",
-                args.db,
-                "-i",
-                ",".join(("module_auto_update", *SAMPLES)),
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--no-http",
-            ],
-            addons=[addons],
-        )
+        odoo_env.install(odoo, args.db, ("module_auto_update", *SAMPLES), addons=[addons])
         status = None
     if not status or not status["recorded"]:
         print("Recording the current fingerprints (the database matches the code)…", flush=True)
@@ -101,10 +93,8 @@ def main(argv):
         print("Nothing to upgrade.")
     else:
         print(f"Upgraded {len(out['upgraded'])} addon(s):")
-        changed = sorted(out["reasons"])
         for name in out["upgraded"]:
-            why = out["reasons"].get(name) or f"depends on {', '.join(changed)}"
-            print(f"  {name:24} {why}")
+            print(f"  {name:24} {out['why'].get(name, 'new dependency')}")
     print(f"Column {field} in table mau_sample_a: {'yes' if field in out['columns'] else 'NO'}")
     return 0 if field in out["columns"] else 1
 

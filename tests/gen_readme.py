@@ -134,7 +134,9 @@ def to_html(rst):
     from docutils.core import publish_string
 
     settings = {"halt_level": 2, "report_level": 2, "embed_stylesheet": True, "output_encoding": "unicode"}
-    return publish_string(rst, writer_name="html4css1", settings_overrides=settings)
+    html = publish_string(rst, writer_name="html4css1", settings_overrides=settings)
+    # Odoo 17+ warns at install about an XML declaration in a description.
+    return html.removeprefix('<?xml version="1.0"?>\n')
 
 
 def main():

@@ -36,7 +36,7 @@ def fresh_pot(path):
     odoo_env.check_postgres()
     db = odoo_env.unique_db("mau_i18n")
     try:
-        odoo.run(["-d", db, "-i", ADDON, "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"])
+        odoo_env.install(odoo, db, [ADDON])
         return export_pot(odoo, db, path)
     finally:
         odoo_env.drop_db(db)

@@ -150,6 +150,14 @@ def drop_db(name):
         conn.close()
 
 
+def install(odoo, db, modules, addons=()):
+    """Install ``modules`` (without demo data) on ``db``, creating it if needed."""
+    odoo.run(
+        ["-d", db, "-i", ",".join(modules), "--without-demo=all", "--stop-after-init", "--log-level=warn", "--no-http"],
+        addons=addons,
+    )
+
+
 def shell(odoo, db, code, addons=(), check=True):
     """Run ``code`` in ``odoo-bin shell`` on ``db``; return what it passed to
     ``result(...)`` (JSON-decoded), or the completed process if nothing."""

@@ -78,19 +78,7 @@ def odoo():
 def template_db(odoo, tmp_path_factory):
     addons = copy_samples(tmp_path_factory.mktemp("template_addons"))
     name = odoo_env.unique_db("mau_tpl")
-    odoo.run(
-        [
-            "-d",
-            name,
-            "-i",
-            ",".join(("module_auto_update", *SAMPLES)),
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-            "--no-http",
-        ],
-        addons=[addons],
-    )
+    odoo_env.install(odoo, name, ("module_auto_update", *SAMPLES), addons=[addons])
     yield name
     odoo_env.drop_db(name)
 
@@ -116,20 +104,21 @@ def recorded_template_db(odoo, template_db, tmp_path_factory):
     odoo_env.drop_db(name)
 
 
-@pytest.fixture
-def db(odoo, template_db, tmp_path):
+def database_from(odoo, template, tmp_path):
+    """A copy of ``template`` and a private copy of the sample addons; dropped afterwards."""
     addons = copy_samples(tmp_path / "addons")
     name = odoo_env.unique_db()
-    odoo_env.create_db(name, template=template_db)
+    odoo_env.create_db(name, template=template)
     yield Database(odoo, name, addons)
     odoo_env.drop_db(name)
+
+
+@pytest.fixture
+def db(odoo, template_db, tmp_path):
+    yield from database_from(odoo, template_db, tmp_path)
 
 
 @pytest.fixture
 def recorded_db(odoo, recorded_template_db, tmp_path):
     """Like ``db``, with every installed addon's fingerprint already recorded."""
-    addons = copy_samples(tmp_path / "addons")
-    name = odoo_env.unique_db()
-    odoo_env.create_db(name, template=recorded_template_db)
-    yield Database(odoo, name, addons)
-    odoo_env.drop_db(name)
+    yield from database_from(odoo, recorded_template_db, tmp_path)
