@@ -186,9 +186,4 @@ def fingerprint(top, exclude_patterns, keep_langs):
 
 def addon_hash(top, exclude_patterns, keep_langs):
     """Hex SHA-1 of an addon folder, identical to the OCA addon's and click-odoo-update's."""
-    addon_sha1 = hashlib.sha1()
-    for relpath in _walk(top, exclude_patterns, keep_langs):
-        addon_sha1.update(os.fsencode(relpath))
-        for chunk in read_chunks(top, relpath):
-            addon_sha1.update(chunk)
-    return addon_sha1.hexdigest()
+    return fingerprint(top, exclude_patterns, keep_langs).digest

@@ -12,6 +12,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -110,9 +111,7 @@ def cached(top, patterns, langs, cache_dir):
 )
 def test_cached_equals_plain(tree, fp_settings, steps):
     patterns, langs = fp_settings
-    saved_margin = cache.RACY_MARGIN_NS
-    cache.RACY_MARGIN_NS = MARGIN_NS
-    try:
+    with mock.patch.object(cache, "RACY_MARGIN_NS", MARGIN_NS):
         with tempfile.TemporaryDirectory() as tmp:
             top, cache_dir = Path(tmp) / "addon", os.path.join(tmp, "cache")
             for relpath, content in tree.items():
@@ -125,8 +124,6 @@ def test_cached_equals_plain(tree, fp_settings, steps):
                 assert cached(top, patterns, langs, cache_dir) == plain(top, patterns, langs)
                 # A second look right away, from the cache when it was recorded.
                 assert cached(top, patterns, langs, cache_dir) == plain(top, patterns, langs)
-    finally:
-        cache.RACY_MARGIN_NS = saved_margin
 
 
 @settings(max_examples=20, deadline=None)
@@ -134,9 +131,7 @@ def test_cached_equals_plain(tree, fp_settings, steps):
 def test_entry_is_recorded_once_files_settled(tree, edit_index):
     # Guards the property above against passing vacuously: settled files are
     # served from the cache, and the same-size edit after it is still seen.
-    saved_margin = cache.RACY_MARGIN_NS
-    cache.RACY_MARGIN_NS = MARGIN_NS
-    try:
+    with mock.patch.object(cache, "RACY_MARGIN_NS", MARGIN_NS):
         with tempfile.TemporaryDirectory() as tmp:
             top, cache_dir = Path(tmp) / "addon", os.path.join(tmp, "cache")
             for relpath, content in tree.items():
@@ -148,5 +143,3 @@ def test_entry_is_recorded_once_files_settled(tree, edit_index):
             assert cache.cached_fingerprint(str(top), [], [], cache_dir) == first
             apply(top, ("same_size", edit_index))
             assert cache.cached_fingerprint(str(top), [], [], cache_dir) == fingerprint(str(top), [], [])
-    finally:
-        cache.RACY_MARGIN_NS = saved_margin
