@@ -11,6 +11,9 @@ Odoo is not on PyPI and a source checkout (``odoo-bin``, a ``.pth`` file) is
 not a pip distribution, so ``odoo>=18.0a,<18.1dev`` would make pip refuse to
 install the addon beside one. Where Odoo was pip-installed (``pip install -e
 odoo``), ``pip install "odoo-addon-module_auto_update[odoo]"`` checks it.
+
+The script ``odoo-auto-upgrade`` (the quick start) goes to the environment's
+``bin`` folder.
 """
 
 import ast
@@ -84,6 +87,9 @@ setup(
     packages=[PACKAGE, *(f"{PACKAGE}.{sub}" for sub in find_packages(str(ROOT / ADDON)))],
     package_dir={PACKAGE: ADDON},
     package_data={PACKAGE: package_data()},
+    # The quick start, on the PATH: it runs without importing Odoo, which an
+    # entry point under the odoo namespace could not.
+    scripts=[f"{ADDON}/cli/odoo-auto-upgrade"],
     install_requires=install_requires(manifest),
     extras_require={"odoo": [ODOO_REQUIREMENT]},
     zip_safe=False,

@@ -12,7 +12,6 @@ what the in-Odoo method calls.
 
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,23 +22,15 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from . import plan_inputs, state
-from .core import compare, lock, plan
+from .core import compare, lock, stored
+from .core.command import BUSY, DONE, DRY_RUN, FAILED, HASHES_RECORDED, NOT_MANAGED, NOTHING_TO_DO
 from .models.ir_module_module import failing_addon
-from .models.module_auto_update_run import record_run
 
 _logger = logging.getLogger(__name__)
 
 # The upgrade plan of a database, from a plain cursor (see core/plan.py).
 gather_plan = plan_inputs.plan_for
 
-NOTHING_TO_DO = "nothing to do"
-DONE = "done"
-FAILED = "failed"
-BUSY = "busy"
-MISSING = "missing"
-DRY_RUN = "dry run"
-HASHES_RECORDED = "hashes recorded"
-NOT_MANAGED = "not managed"
 # The outcomes the history model knows.
 RECORDED_RESULTS = (NOTHING_TO_DO, DONE, FAILED)
 
@@ -65,27 +56,6 @@ class Settings:
 
 def _utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def is_managed(cr):
-    """Whether the database has our table or the legacy parameter."""
-    if state.table_exists(cr, state.CHECKSUM_TABLE):
-        return True
-    return state.table_exists(cr, "ir_config_parameter") and bool(state.get_param(cr, state.PARAM_INSTALLED_CHECKSUMS))
-
-
-def core_addon_dirs():
-    """Odoo's own addons folders, derived from where Odoo is installed."""
-    odoo_dir = os.path.dirname(os.path.realpath(odoo.__file__))
-    return {os.path.join(odoo_dir, "addons"), os.path.join(os.path.dirname(odoo_dir), "addons")}
-
-
-def core_addons(names):
-    """The addons of ``names`` whose code comes from Odoo's own addons folders."""
-    dirs = core_addon_dirs()
-    return {
-        name for name in names if (path := state.addon_path(name)) and os.path.dirname(os.path.realpath(path)) in dirs
-    }
 
 
 def upgradable(the_plan):
@@ -117,7 +87,7 @@ def run(dbname, settings):
 def _run(dbname, settings):
     cr = odoo.sql_db.db_connect(dbname).cursor()
     try:
-        if settings.only_managed and not is_managed(cr):
+        if settings.only_managed and not stored.is_managed(cr):
             return {"result": NOT_MANAGED}
         if settings.dry_run:
             _logger.info("%s: planning", dbname)
@@ -151,17 +121,13 @@ def _run_recorded(cr, dbname, settings):
     return outcome
 
 
-def _scope(cr, settings):
-    """``(installed, forced, ignore)`` of this run."""
-    installed = state.modules_in_state(cr, ["installed"])
-    ignore = set(settings.ignore) | (core_addons(installed) if settings.ignore_core else set())
-    forced = installed if settings.update_all else ()
-    return installed, forced, sorted(ignore)
+def _inspect(cr, settings):
+    return state.inspect(cr, update_all=settings.update_all, ignore=settings.ignore, ignore_core=settings.ignore_core)
 
 
 def _plan(cr, settings):
-    _installed, forced, ignore = _scope(cr, settings)
-    return gather_plan(cr, forced=forced, ignore=ignore)
+    found = _inspect(cr, settings)
+    return gather_plan(cr, forced=found.forced, ignore=found.ignore, fingerprints=found.fingerprints)
 
 
 def _run_locked(cr, dbname, settings):
@@ -172,33 +138,23 @@ def _run_locked(cr, dbname, settings):
         return {"result": HASHES_RECORDED}
 
     _logger.info("%s: comparing fingerprints", dbname)
-    installed, forced, ignore = _scope(cr, settings)
-    # Hashed before the upgrade and saved after it, like the in-Odoo method:
-    # an edit made while upgrading is seen as a change next time.
-    fingerprints = state.current_fingerprints(installed, state.fingerprint_settings(cr))
-    saved = state.saved_checksums(cr)
-    reasons = plan.changed_reasons(state.digests(fingerprints), saved, forced, ignore)
-    pending = state.modules_in_state(cr, state.PENDING_STATES)
-    if not compare.upgradable(reasons) and not pending:
-        # The full plan reads every manifest on disk; with nothing to upgrade
-        # its scope is empty, so the plan of the reasons alone is the same.
-        the_plan = plan.build_plan(
-            installed={}, current=state.digests(fingerprints), saved=saved, manifests={}, forced=forced, ignore=ignore
-        )
-        return {"result": NOTHING_TO_DO, "plan": the_plan}
+    found = _inspect(cr, settings)
+    if found.nothing_to_do:
+        return {"result": NOTHING_TO_DO, "plan": found.plan()}
 
-    the_plan = gather_plan(cr, forced=forced, ignore=ignore, fingerprints=fingerprints)
+    fingerprints = found.fingerprints
+    the_plan = gather_plan(cr, forced=found.forced, ignore=found.ignore, fingerprints=fingerprints)
     names = upgradable(the_plan)
     for entry in the_plan["changed"]:
         _logger.info("%s: addon %s: %s", dbname, entry["module"], entry["reason"])
     # End the read transaction: the upgrade alters the tables it read.
     cr.rollback()
-    _logger.info("%s: upgrading %s", dbname, ", ".join(names + pending))
+    _logger.info("%s: upgrading %s", dbname, ", ".join(names + found.pending))
     registry = _upgrade(dbname, names, settings)
     upgraded = sorted(set(registry.updated_modules))
     # An addon left alone (ignored) keeps its recorded fingerprint, so that
     # its change is still seen when it stops being ignored.
-    left_alone = (set(ignore) & set(fingerprints)) - set(upgraded)
+    left_alone = (set(found.ignore) & set(fingerprints)) - set(upgraded)
     fingerprints.update(dict.fromkeys(left_alone, False))
     upgraded = _save(registry, fingerprints, upgraded)
     _logger.info("%s: fingerprints saved; upgraded %s", dbname, ", ".join(upgraded))
@@ -264,7 +220,7 @@ def _record(cr, settings, started, result, upgraded=(), error=None):
     if result not in RECORDED_RESULTS:
         return
     try:
-        record_run(cr, settings.trigger, started, _utcnow(), result, upgraded, error)
+        stored.record_run(cr, settings.trigger, started, _utcnow(), result, upgraded, error)
         cr.commit()  # pylint: disable=invalid-commit
     except Exception:
         cr.rollback()

@@ -9,27 +9,18 @@ import psycopg2
 import odoo
 
 from .. import runner
+from ..core import stored
 
 
 def existing_databases():
-    """Every database of the server that accepts connections (not templates)."""
     with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
-        cr.execute("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")
-        return [name for (name,) in cr.fetchall()]
+        return stored.database_names(cr)
 
 
 def managed_databases(names):
-    """The databases of ``names`` with our table or the legacy parameter."""
-    managed = []
-    for name in names:
-        if name == "postgres":
-            continue
-        try:
-            with closing(odoo.sql_db.db_connect(name).cursor()) as cr:
-                if runner.is_managed(cr):
-                    managed.append(name)
-        except psycopg2.OperationalError:
-            continue  # dropped meanwhile, or not ours to open
+    managed = stored.managed_databases(
+        names, lambda name: closing(odoo.sql_db.db_connect(name).cursor()), psycopg2.OperationalError
+    )
     odoo.sql_db.close_all()
     return managed
 

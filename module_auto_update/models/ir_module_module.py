@@ -12,9 +12,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 
 from .. import plan_inputs, state
-from ..core import compare, lock, plan
+from ..core import compare, lock, plan, stored
 from .module import PARAM_INSTALLED_CHECKSUMS, FailedUpgradeError, IncompleteUpgradeError
-from .module_auto_update_run import record_run
 
 _logger = logging.getLogger(__name__)
 
@@ -238,7 +237,7 @@ class IrModuleModule(models.Model):
         # failure to record is logged, never raised over the run's outcome.
         try:
             with self.env.registry.cursor() as cr:
-                record_run(cr, trigger, started, _utcnow(), result, upgraded, error, self.env.uid)
+                stored.record_run(cr, trigger, started, _utcnow(), result, upgraded, error, self.env.uid)
         except Exception:
             _logger.exception("The auto-upgrade run could not be recorded in the history.")
 

@@ -2,19 +2,12 @@
 
 A run is recorded in its own transaction, on its own cursor, so that the
 rollback of a failed upgrade does not erase the record of its failure.
-``record_run`` is plain SQL: the command line calls it with a psycopg2
-cursor before (or without) any registry.
+Rows are written by ``core.stored.record_run``, plain SQL: the command line
+and the quick start write them before (or without) any registry.
 """
-
-import logging
 
 from odoo import fields, models
 
-from .. import state
-
-_logger = logging.getLogger(__name__)
-
-RUN_TABLE = "module_auto_update_run"
 TRIGGERS = [
     ("menu", "Menu"),
     ("shell", "Shell"),
@@ -28,41 +21,6 @@ RESULTS = [
     ("failed", "Failed"),
     ("incomplete", "Incomplete"),
 ]
-
-
-def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=None, uid=None):
-    """Insert one history row with ``cr``; return its id, or None.
-
-    ``started_at``/``ended_at`` are naive UTC datetimes. The caller commits,
-    on a cursor other than the upgrade's, so that a rollback of the upgrade
-    does not take the row with it.
-    """
-    if not state.table_exists(cr, RUN_TABLE):
-        # The addon is older than its history (not upgraded yet): nothing to write into.
-        _logger.warning("Auto-upgrade run not recorded: table %s does not exist yet.", RUN_TABLE)
-        return None
-    cr.execute("SELECT 1 FROM res_users WHERE id = %s", (uid,))
-    uid = uid if cr.fetchone() else None
-    cr.execute(
-        f"""INSERT INTO {RUN_TABLE} (trigger, user_id, database, started_at, ended_at, duration, upgraded,
-                                     result, error, create_uid, create_date, write_uid, write_date)
-            VALUES (%s, %s, current_database(), %s, %s, %s, %s, %s, %s, %s,
-                    now() at time zone 'UTC', %s, now() at time zone 'UTC')
-            RETURNING id""",
-        (
-            trigger,
-            uid,
-            started_at,
-            ended_at,
-            (ended_at - started_at).total_seconds(),
-            ", ".join(upgraded) or None,
-            result,
-            error,
-            uid,
-            uid,
-        ),
-    )
-    return cr.fetchone()[0]
 
 
 class ModuleAutoUpdateRun(models.Model):

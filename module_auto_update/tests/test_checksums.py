@@ -93,7 +93,7 @@ class TestChecksums(TransactionCase):
     def test_invalid_legacy_parameter_counts_as_nothing_recorded(self):
         self.Checksum.search([]).unlink()
         self.ICP.set_param(PARAM_INSTALLED_CHECKSUMS, "{not json")
-        with self.assertLogs("odoo.addons.module_auto_update.state", "WARNING"):
+        with self.assertLogs("odoo.addons.module_auto_update.core.stored", "WARNING"):
             self.assertEqual(self.Module._get_saved_checksums(), {})
         self.assertEqual(self.Module._get_modules_with_changed_checksum(), self.installed)
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import psycopg2
 
 from odoo.exceptions import AccessError
-from odoo.addons.module_auto_update.models.module_auto_update_run import record_run
+from odoo.addons.module_auto_update.core.stored import record_run
 
 M = env["ir.module.module"]
 addons = pathlib.Path({addons!r})

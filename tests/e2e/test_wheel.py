@@ -118,5 +118,14 @@ def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_pa
                 assert cr.fetchone() == (True,)
         finally:
             conn.close()
+        # The quick start is on the environment's PATH and finds the addon in
+        # the namespace: --init-hashes goes through odoo-bin, the no-op not.
+        quick = [str(venv.parent / "odoo-auto-upgrade"), f"--addons-path={addons_path}", "-d", db]
+        recorded = run([*quick, "--init-hashes", "--log-level=info"], cwd=tmp_path, env=env)
+        assert recorded.stdout.strip() == f"{db}: hashes recorded"
+        assert "handing over to odoo-bin auto-upgrade" in recorded.stderr
+        noop = run([*quick, "--log-level=info"], cwd=tmp_path, env=env)
+        assert noop.stdout.strip() == f"{db}: nothing to do"
+        assert "without loading Odoo" in noop.stderr and "handing over" not in noop.stderr
     finally:
         odoo_env.drop_db(db)

@@ -1,0 +1,198 @@
+"""The ``auto-upgrade`` command's options, outcomes, output and exit codes.
+
+Shared by ``odoo-bin auto-upgrade`` and the quick start
+(``cli/odoo-auto-upgrade``), which must answer alike: same options, same
+lines, same JSON, same exit codes. Pure: argparse and json.
+"""
+# The plan, the summary and errors are the command's output, for a terminal
+# or a pipeline: they are printed, not logged.
+# pylint: disable=print-used
+
+import argparse
+import json
+import re
+import sys
+
+from . import plan
+
+# Outcomes of one database.
+NOTHING_TO_DO = "nothing to do"
+DONE = "done"
+FAILED = "failed"
+BUSY = "busy"
+MISSING = "missing"
+DRY_RUN = "dry run"
+HASHES_RECORDED = "hashes recorded"
+NOT_MANAGED = "not managed"
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_MISSING = 3
+EXIT_BUSY = 4
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  every database upgraded, had nothing to do, or was planned or recorded
+  {EXIT_FAILED}  at least one database failed (the others still ran)
+  {EXIT_USAGE}  usage or configuration error (nothing ran)
+  {EXIT_MISSING}  a database does not exist (without --if-exists)
+  {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout
+The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}."""
+PLAN_KEYS = ("changed", "cascade", "to_install", "blocking", "migrations", "warnings", "summary")
+
+
+class UsageError(Exception):
+    pass
+
+
+def comma_list(values):
+    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+
+
+def build_parser(prog):
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Upgrade the installed addons whose files changed since their last upgrade. "
+        "Any other option is an Odoo server option (-c, --addons-path, --db_host, --log-level...).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    target = parser.add_argument_group("databases")
+    target.add_argument(
+        "-d",
+        "--database",
+        action="append",
+        metavar="NAME",
+        help="database to upgrade; repeatable or comma-separated (default: db_name of the config)",
+    )
+    target.add_argument(
+        "--all-databases", action="store_true", help="every database with this addon's table or the legacy parameter"
+    )
+    target.add_argument("--filter", metavar="REGEX", help="only the databases whose name matches REGEX (re.search)")
+    target.add_argument("--if-exists", action="store_true", help="a missing database is not an error")
+    what = parser.add_argument_group("what to do")
+    what.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    what.add_argument(
+        "--init-hashes",
+        action="store_true",
+        help="record the current fingerprints without upgrading (database known to be up to date)",
+    )
+    what.add_argument("--update-all", action="store_true", help="upgrade every installed addon")
+    what.add_argument("--ignore-addons", action="append", metavar="A,B", help="never upgrade these addons for a change")
+    what.add_argument(
+        "--ignore-core-addons",
+        action="store_true",
+        help="leave Odoo's own addons (those of Odoo's addons folders) alone",
+    )
+    what.add_argument("--i18n-overwrite", action="store_true", help="overwrite existing translations when upgrading")
+    how = parser.add_argument_group("how")
+    how.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text, or json: one JSON object per line and database (plan keys and result)",
+    )
+    how.add_argument("--jobs", type=int, default=1, metavar="N", help="databases upgraded in parallel (default 1)")
+    how.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for another upgrade of the same database (default 0)",
+    )
+    return parser
+
+
+def validate(parser, opts):
+    """Check what argparse cannot; exits with EXIT_USAGE like argparse does."""
+    try:
+        if opts.dry_run and opts.init_hashes:
+            raise UsageError("--dry-run and --init-hashes exclude each other")
+        if opts.database and opts.all_databases:
+            raise UsageError("use -d/--database or --all-databases, not both")
+        if opts.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        if opts.lock_timeout < 0:
+            raise UsageError("--lock-timeout cannot be negative")
+        opts.filter_re = re.compile(opts.filter) if opts.filter else None
+    except (UsageError, re.error) as exc:
+        parser.error(str(exc))
+
+
+def select(names, opts):
+    """``names`` once each, in order, kept by --filter."""
+    names = list(dict.fromkeys(names))
+    return [name for name in names if opts.filter_re.search(name)] if opts.filter_re else names
+
+
+def missing_outcome(name, if_exists):
+    error = None if if_exists else f"Database {name!r} does not exist."
+    return {"database": name, "result": MISSING, "plan": None, "upgraded": [], "error": error, "duration": 0.0}
+
+
+def error(message):
+    print(f"auto-upgrade: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def exit_code(outcomes, if_exists):
+    results = {outcome["result"] for outcome in outcomes}
+    if FAILED in results:
+        return EXIT_FAILED
+    if MISSING in results and not if_exists:
+        return EXIT_MISSING
+    if BUSY in results:
+        return EXIT_BUSY
+    return EXIT_OK
+
+
+def as_json(outcome):
+    the_plan = outcome.get("plan") or {}
+    data = {key: the_plan.get(key) for key in PLAN_KEYS}
+    data.update((key, value) for key, value in outcome.items() if key != "plan")
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def as_text(outcome):
+    line = f"{outcome['database']}: {outcome['result']}"
+    if outcome["upgraded"]:
+        line += f" (upgraded {', '.join(outcome['upgraded'])})"
+    if outcome["error"]:
+        line += f": {outcome['error']}"
+    lines = [line]
+    if outcome["plan"] and outcome["result"] in (DRY_RUN, DONE):
+        lines.extend(f"    {text}" for text in plan.render_text(outcome["plan"]).splitlines())
+    return "\n".join(lines)
+
+
+def summary_table(outcomes):
+    rows = [("DATABASE", "RESULT", "ADDONS UPGRADED", "DURATION")]
+    rows += [(o["database"], o["result"], ", ".join(o["upgraded"]) or "-", f"{o['duration']:.2f} s") for o in outcomes]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "\n".join("  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows)
+
+
+class Report:
+    """Prints each database's outcome as it arrives, then the summary."""
+
+    def __init__(self, total, output_format, logger):
+        self.total, self.format, self.logger = total, output_format, logger
+        self.outcomes = []
+
+    def __call__(self, outcome):
+        self.outcomes.append(outcome)
+        self.logger.info(
+            "[%d/%d] %s: %s in %.2f s",
+            len(self.outcomes),
+            self.total,
+            outcome["database"],
+            outcome["result"],
+            outcome["duration"],
+        )
+        print(as_json(outcome) if self.format == "json" else as_text(outcome), flush=True)
+
+    def finish(self, if_exists):
+        """Print the summary table (several databases, text); return the exit code."""
+        if self.format == "text" and self.total > 1:
+            print(f"\n{summary_table(self.outcomes)}")
+        return exit_code(self.outcomes, if_exists)

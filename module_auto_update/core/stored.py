@@ -1,0 +1,157 @@
+"""What a database stores for us, read and written with plain SQL.
+
+Any DB-API cursor does (an Odoo cursor or a psycopg2 one): the in-Odoo
+method, the planner, ``odoo-bin auto-upgrade`` and the quick start share
+these, and the last two decide that nothing changed without a registry, the
+quick start without even importing Odoo.
+"""
+
+import json
+import logging
+
+_logger = logging.getLogger(__name__)
+
+PARAM_INSTALLED_CHECKSUMS = "module_auto_update.installed_checksums"
+PARAM_EXCLUDE_PATTERNS = "module_auto_update.exclude_patterns"
+DEFAULT_EXCLUDE_PATTERNS = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"
+PARAM_STAT_CACHE = "module_auto_update.stat_cache"
+CHECKSUM_TABLE = "module_auto_update_checksum"
+RUN_TABLE = "module_auto_update_run"
+PENDING_STATES = ("to install", "to upgrade", "to remove")
+
+
+def get_param(cr, key, default=None):
+    cr.execute("SELECT value FROM ir_config_parameter WHERE key = %s", (key,))
+    row = cr.fetchone()
+    return row[0] if row else default
+
+
+def table_exists(cr, table):
+    cr.execute("SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'r'", (table,))
+    return bool(cr.fetchone())
+
+
+def is_managed(cr):
+    """Whether the database has our table or the legacy parameter."""
+    if table_exists(cr, CHECKSUM_TABLE):
+        return True
+    return table_exists(cr, "ir_config_parameter") and bool(get_param(cr, PARAM_INSTALLED_CHECKSUMS))
+
+
+def database_names(cr):
+    """Every database of the server that accepts connections (not templates)."""
+    cr.execute("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")
+    return [name for (name,) in cr.fetchall()]
+
+
+def managed_databases(names, open_cursor, unreachable):
+    """The databases of ``names`` with our table or the legacy parameter.
+
+    ``open_cursor(name)``: a context manager giving a cursor on that
+    database; ``unreachable``: the exceptions of one that cannot be opened
+    (dropped meanwhile, or not ours to open), which is skipped.
+    """
+    managed = []
+    for name in names:
+        if name == "postgres":
+            continue
+        try:
+            with open_cursor(name) as cr:
+                if is_managed(cr):
+                    managed.append(name)
+        except unreachable:
+            continue
+    return managed
+
+
+def modules_in_state(cr, states):
+    cr.execute("SELECT name FROM ir_module_module WHERE state = ANY(%s) ORDER BY name", (list(states),))
+    return [name for (name,) in cr.fetchall()]
+
+
+def active_langs(cr):
+    cr.execute("SELECT code FROM res_lang WHERE active ORDER BY code")
+    return [code for (code,) in cr.fetchall()]
+
+
+def stat_cache_enabled(cr):
+    return (get_param(cr, PARAM_STAT_CACHE) or "").strip().lower() not in ("0", "false", "no", "off")
+
+
+def legacy_checksums(cr):
+    """The values other tools keep in the JSON system parameter."""
+    value = get_param(cr, PARAM_INSTALLED_CHECKSUMS)
+    if not value:
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        _logger.warning(
+            "System parameter %s is not a JSON object; it is ignored, so every "
+            "installed addon counts as never recorded.",
+            PARAM_INSTALLED_CHECKSUMS,
+        )
+        return {}
+    return {name: value for name, value in data.items() if value and isinstance(value, str)}
+
+
+def saved_checksums(cr):
+    """``{addon: checksum}`` recorded at the last successful upgrade.
+
+    While our table is empty (or not created yet) the legacy parameter is
+    authoritative, so a database coming from the OCA addon or
+    click-odoo-update needs no full upgrade; the next save copies it over.
+    """
+    if table_exists(cr, CHECKSUM_TABLE):
+        cr.execute(
+            "SELECT name, checksum FROM module_auto_update_checksum WHERE checksum IS NOT NULL AND checksum != ''"
+        )
+        rows = dict(cr.fetchall())
+        if rows:
+            return rows
+    return legacy_checksums(cr)
+
+
+def saved_file_checksums(cr):
+    """``{addon: {relpath: sha1}}`` recorded beside the addon checksums."""
+    if not table_exists(cr, CHECKSUM_TABLE):
+        return {}
+    cr.execute("SELECT name, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL")
+    return {name: files if isinstance(files, dict) else json.loads(files) for name, files in cr.fetchall()}
+
+
+def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=None, uid=None):
+    """Insert one row of the run history (``module.auto.update.run``) with ``cr``; return its id, or None.
+
+    ``started_at``/``ended_at`` are naive UTC datetimes. The caller commits,
+    on a cursor other than the upgrade's, so that a rollback of the upgrade
+    does not take the row with it.
+    """
+    if not table_exists(cr, RUN_TABLE):
+        # The addon is older than its history (not upgraded yet): nothing to write into.
+        _logger.warning("Auto-upgrade run not recorded: table %s does not exist yet.", RUN_TABLE)
+        return None
+    cr.execute("SELECT 1 FROM res_users WHERE id = %s", (uid,))
+    uid = uid if cr.fetchone() else None
+    cr.execute(
+        f"""INSERT INTO {RUN_TABLE} (trigger, user_id, database, started_at, ended_at, duration, upgraded,
+                                     result, error, create_uid, create_date, write_uid, write_date)
+            VALUES (%s, %s, current_database(), %s, %s, %s, %s, %s, %s, %s,
+                    now() at time zone 'UTC', %s, now() at time zone 'UTC')
+            RETURNING id""",
+        (
+            trigger,
+            uid,
+            started_at,
+            ended_at,
+            (ended_at - started_at).total_seconds(),
+            ", ".join(upgraded) or None,
+            result,
+            error,
+            uid,
+            uid,
+        ),
+    )
+    return cr.fetchone()[0]
