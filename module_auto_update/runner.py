@@ -14,7 +14,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -52,10 +51,6 @@ class Settings:
     # Leave alone a database that never recorded fingerprints (on start: a
     # database of the server that does not use this addon).
     only_managed: bool = False
-
-
-def _utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def upgradable(the_plan):
@@ -110,7 +105,7 @@ def _run(dbname, settings):
 
 
 def _run_recorded(cr, dbname, settings):
-    started = _utcnow()
+    started = stored.utcnow()
     try:
         outcome = _run_locked(cr, dbname, settings)
     except Exception as exc:
@@ -220,7 +215,7 @@ def _record(cr, settings, started, result, upgraded=(), error=None):
     if result not in RECORDED_RESULTS:
         return
     try:
-        stored.record_run(cr, settings.trigger, started, _utcnow(), result, upgraded, error)
+        stored.record_run(cr, settings.trigger, started, stored.utcnow(), result, upgraded, error)
         cr.commit()  # pylint: disable=invalid-commit
     except Exception:
         cr.rollback()

@@ -196,17 +196,18 @@ def free_port():
 
 
 @contextlib.contextmanager
-def serve(odoo, db, log, *args, addons=()):
+def serve(odoo, db, log, *args, addons=(), preload=True):
     """Run an Odoo server on ``db``, loopback only, logging to ``log``; yield its URL.
 
+    ``preload``: start with ``-d db`` (the registry is loaded at start);
+    without it, the database is only allowed, and loaded by the first request.
     The server is stopped (then killed if it lingers) when the block ends.
     """
     port = free_port()
     with open(log, "w") as out:
         proc = odoo.popen(
             [
-                "-d",
-                db,
+                *(["-d", db] if preload else []),
                 f"--db-filter=^{db}$",
                 f"--http-port={port}",
                 "--http-interface=127.0.0.1",

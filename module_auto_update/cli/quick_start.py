@@ -23,7 +23,6 @@ import sys
 import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
@@ -85,10 +84,6 @@ def setup_logging(options):
     root.setLevel(LOG_LEVELS.get(level, logging.DEBUG if str(level).startswith("debug") else logging.INFO))
 
 
-def _utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def connect(options, dbname):
     return psycopg2.connect(**odoo_config.connection_params(options, dbname, os.environ, os.getpid()))
 
@@ -118,7 +113,7 @@ def databases(options, opts):
 
 def inspect(options, dbname, opts, site):
     """Compare one database with the disk under its upgrade lock; Handover unless nothing is to do."""
-    started, t0 = _utcnow(), time.monotonic()
+    started, t0 = stored.utcnow(), time.monotonic()
     with cursor(options, dbname) as cr:
         _logger.info("%s: taking the upgrade lock (quick start: no wait)", dbname)
         try:
@@ -185,7 +180,7 @@ def quick_run(args, opts, site):
         raise Handover(f"PostgreSQL: {str(exc).strip()}") from exc
     report = command.Report(len(names), opts.format, _logger)
     for name, outcome, started in found:
-        record(options, name, started, _utcnow())
+        record(options, name, started, stored.utcnow())
         report(outcome)
     code = report.finish(opts.if_exists)
     _logger.info("auto-upgrade finished in %.2f s without loading Odoo, exit code %d", time.monotonic() - t0, code)

@@ -8,6 +8,7 @@ quick start without even importing Odoo.
 
 import json
 import logging
+from datetime import datetime, timezone
 
 _logger = logging.getLogger(__name__)
 
@@ -120,6 +121,11 @@ def saved_file_checksums(cr):
         return {}
     cr.execute("SELECT name, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL")
     return {name: files if isinstance(files, dict) else json.loads(files) for name, files in cr.fetchall()}
+
+
+def utcnow():
+    """Naive UTC like Odoo's datetimes, with the microseconds a duration needs."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=None, uid=None):

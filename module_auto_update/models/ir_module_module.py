@@ -3,7 +3,6 @@ import logging
 import os
 import sys
 import time
-from datetime import datetime, timezone
 
 import psycopg2
 
@@ -38,11 +37,6 @@ def failing_addon(exc):
             tb = tb.tb_next
         exc = exc.__cause__ or exc.__context__
     return name
-
-
-def _utcnow():
-    # Naive UTC like Odoo's datetimes, with the microseconds a duration needs.
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class IrModuleModule(models.Model):
@@ -222,7 +216,7 @@ class IrModuleModule(models.Model):
         installed (changed ones, their dependents, new dependencies).
         """
         self._check_upgrade_rights()
-        started = _utcnow()
+        started = stored.utcnow()
         try:
             result = self._auto_upgrade_under_lock(overwrite_existing_translations)
         except Exception as exc:
@@ -237,7 +231,7 @@ class IrModuleModule(models.Model):
         # failure to record is logged, never raised over the run's outcome.
         try:
             with self.env.registry.cursor() as cr:
-                stored.record_run(cr, trigger, started, _utcnow(), result, upgraded, error, self.env.uid)
+                stored.record_run(cr, trigger, started, stored.utcnow(), result, upgraded, error, self.env.uid)
         except Exception:
             _logger.exception("The auto-upgrade run could not be recorded in the history.")
 

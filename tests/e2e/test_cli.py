@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 
 import odoo_env
@@ -133,6 +134,41 @@ def test_dependents_are_upgraded_and_ignored_addons_left_alone(recorded_db):
     assert [c["module"] for c in out["cascade"]] == ["mau_sample_b"]
     after = db.saved()
     assert {n for n in after if after[n] != before.get(n)} == {"mau_sample_a"}
+
+
+def test_i18n_overwrite_replaces_a_translation_edited_in_the_database(recorded_db):
+    db = recorded_db
+    shutil.copytree(odoo_env.SAMPLE_ADDONS / "mau_sample_i18n", db.addon("mau_sample_i18n"))
+    # French active and the sample installed with its translation, then the
+    # fingerprints recorded (French files now count in them).
+    db.shell('env["res.lang"]._activate_lang("fr_FR"); env.cr.commit()')
+    db.odoo_bin("-i", "mau_sample_i18n", "--stop-after-init", "--no-http", "--log-level=warn")
+    db.shell('env["ir.module.module"]._save_installed_checksums(); env.cr.commit()')
+    tag = """FROM res_partner_category c JOIN ir_model_data d ON d.res_id = c.id
+              WHERE d.model = 'res.partner.category' AND d.module = 'mau_sample_i18n' AND d.name = 'tag_sample'"""
+
+    def french():
+        return db.sql(f"SELECT c.name->>'fr_FR' {tag}")[0][0]
+
+    assert french() == "Étiquette exemple"
+    db.sql(f"""UPDATE res_partner_category SET name = name || '{{"fr_FR": "Modifiée"}}'::jsonb
+                WHERE id = (SELECT c.id {tag})""")
+    po = db.addon("mau_sample_i18n") / "i18n" / "fr.po"
+    po.write_text(po.read_text().replace("Étiquette exemple", "Étiquette nouvelle"))
+
+    proc = cli(db, "--format", "json")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = outcomes(proc)[db.name]
+    assert out["upgraded"] == ["mau_sample_i18n"]
+    assert out["changed"][0]["files"]["modified"] == ["i18n/fr.po"]
+    # Without the option, the translation edited in the database is kept.
+    assert french() == "Modifiée"
+
+    po.write_text(po.read_text() + "\n")
+    proc = cli(db, "--format", "json", "--i18n-overwrite")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert outcomes(proc)[db.name]["upgraded"] == ["mau_sample_i18n"]
+    assert french() == "Étiquette nouvelle"
 
 
 def test_ignored_addon_upgraded_as_a_dependent_keeps_its_change_visible(recorded_db):

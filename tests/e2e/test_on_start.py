@@ -1,7 +1,11 @@
 """Upgrade on start: a starting Odoo upgrades the changed addons first."""
 
 import os
+import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import odoo_env
 
 SERVER_WIDE = "--load=base,web,module_auto_update"
 LOGS = ["--log-level=warn", "--log-handler=odoo.addons.module_auto_update:INFO"]
@@ -65,4 +69,35 @@ def test_two_prefork_servers_starting_together_upgrade_once(recorded_db, tmp_pat
     assert len(done) == 1 and len(waited) == 1, logs
     saved_line = next(line for line in done[0].splitlines() if "fingerprints saved; upgraded" in line)
     assert "mau_sample_a" in saved_line and "mau_sample_b" in saved_line
+    assert not db.pending()
+
+
+def test_prefork_workers_loading_lazily_upgrade_once(recorded_db, tmp_path, monkeypatch):
+    """No -d: the master loads no registry; the worker serving the first
+    request upgrades before building it, any other worker finds nothing left."""
+    db = recorded_db
+    init = db.addon("mau_sample_a") / "__init__.py"
+    init.write_text(init.read_text() + "\n# changed\n")
+    monkeypatch.setenv("ODOO_AUTO_UPGRADE_ON_START", "1")
+    log = tmp_path / "server.log"
+    # odoo.service.server names the workers' processes as they start.
+    args = ("--workers=2", SERVER_WIDE, *LOGS, "--log-handler=odoo.service.server:INFO")
+    with odoo_env.serve(db.odoo, db.name, log, *args, addons=[db.addons_dir], preload=False) as url:
+
+        def login(_):
+            return odoo_env.jsonrpc(url, "common", "authenticate", db.name, "admin", "admin", {})
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(login, [1, 2]))
+    assert [answer.get("result") for answer in answers] == [2, 2], answers
+    text = log.read_text()
+    runs = db.sql("SELECT result, upgraded FROM module_auto_update_run WHERE trigger = 'server start' ORDER BY id")
+    # The first request (the server's readiness probe, with one database
+    # allowed) upgraded; a worker building its registry later found nothing to do.
+    assert [result for result, _upgraded in runs][:1] == ["done"], (runs, text[-3000:])
+    assert {result for result, _upgraded in runs[1:]} <= {"nothing to do"}
+    assert "mau_sample_a" in runs[0][1] and "mau_sample_b" in runs[0][1]
+    (saved,) = [line for line in text.splitlines() if "fingerprints saved; upgraded" in line]
+    workers = set(re.findall(r"Worker WorkerHTTP \((\d+)\) alive", text))
+    assert saved.split()[2] in workers, (workers, saved)
     assert not db.pending()

@@ -1,0 +1,8 @@
+{
+    "name": "Auto-upgrade sample: a record translated by its .po file",
+    "version": "18.0.1.0.0",
+    "depends": ["base"],
+    "data": ["data/res_partner_category.xml"],
+    "license": "LGPL-3",
+    "installable": True,
+}
