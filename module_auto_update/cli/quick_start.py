@@ -34,7 +34,7 @@ ADDON_DIR = Path(__file__).resolve().parent.parent
 # Named as under Odoo, so that log filters on Odoo's logger names apply.
 _logger = logging.getLogger("odoo.addons.module_auto_update.cli.quick_start")
 LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s ? %(name)s: %(message)s"
-LOG_LEVELS = {"warn": logging.WARNING, "error": logging.ERROR, "critical": logging.CRITICAL, "notset": logging.NOTSET}
+RUNBOT = 25  # the level Odoo adds for --log-level=runbot
 
 
 class Handover(Exception):
@@ -78,10 +78,9 @@ def find_odoo(environ):
 def setup_logging(options):
     handler = logging.FileHandler(options["logfile"]) if options["logfile"] else logging.StreamHandler()
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    level = options["log_level"]
-    root.setLevel(LOG_LEVELS.get(level, logging.DEBUG if str(level).startswith("debug") else logging.INFO))
+    logging.getLogger().addHandler(handler)
+    for name, level in odoo_config.logger_levels(options):
+        logging.getLogger(name).setLevel(RUNBOT if level == "RUNBOT" else getattr(logging, level, logging.INFO))
 
 
 def connect(options, dbname):

@@ -20,6 +20,19 @@ DB_PARAMS = ("host", "port", "user", "password", "sslmode")
 # Odoo's --log-level choices.
 LOG_LEVELS = ("info", "debug_rpc", "warn", "test", "critical", "runbot", "debug_sql", "error", "debug")
 LOG_LEVELS += ("debug_rpc_answer", "notset")
+# The logger levels Odoo's init_logger (odoo/netsvc.py) sets before the
+# log_handler entries: its defaults, then those of the --log-level.
+DEFAULT_LOG_CONFIGURATION = ("odoo.http.rpc.request:INFO", "odoo.http.rpc.response:INFO", ":INFO")
+PSEUDOCONFIG_MAPPER = {
+    "debug_rpc_answer": ("odoo:DEBUG", "odoo.sql_db:INFO", "odoo.http.rpc:DEBUG"),
+    "debug_rpc": ("odoo:DEBUG", "odoo.sql_db:INFO", "odoo.http.rpc.request:DEBUG"),
+    "debug": ("odoo:DEBUG", "odoo.sql_db:INFO"),
+    "debug_sql": ("odoo.sql_db:DEBUG",),
+    "runbot": ("odoo:RUNBOT", "werkzeug:WARNING"),
+    "warn": ("odoo:WARNING", "werkzeug:WARNING"),
+    "error": ("odoo:ERROR", "werkzeug:ERROR"),
+    "critical": ("odoo:CRITICAL", "werkzeug:CRITICAL"),
+}
 DEFAULTS = {
     "addons_path": None,
     "data_dir": None,
@@ -30,7 +43,11 @@ DEFAULTS = {
     "db_password": False,
     "db_sslmode": "prefer",
     "log_level": "info",
+    "log_handler": ":INFO",
     "logfile": False,
+    # Log destinations only Odoo's logging set-up provides.
+    "syslog": False,
+    "log_db": False,
 }
 
 
@@ -56,6 +73,9 @@ def parse_args(args):
     parser.add_argument("-r", dest="db_user")
     parser.add_argument("-w", dest="db_password")
     parser.add_argument("--log-level", dest="log_level", choices=LOG_LEVELS)
+    parser.add_argument("--log-handler", dest="log_handler", action="append")
+    parser.add_argument("--log-web", dest="log_handler", action="append_const", const="odoo.http:DEBUG")
+    parser.add_argument("--log-sql", dest="log_handler", action="append_const", const="odoo.sql_db:DEBUG")
     parser.add_argument("--logfile")
     opts, unknown = parser.parse_known_args(args)
     return {key: value for key, value in vars(opts).items() if value is not None}, unknown
@@ -107,7 +127,14 @@ def load(cli_options, environ, odoo_dir):
     options = dict(DEFAULTS, data_dir=default_data_dir(environ))
     file_options = read_config_file(config_file(cli_options.get("config"), environ))
     options.update((key, value) for key, value in file_options.items() if key in DEFAULTS)
-    options.update((key, value) for key, value in cli_options.items() if key in DEFAULTS)
+    cli_handlers = cli_options.get("log_handler", [])
+    options.update((key, value) for key, value in cli_options.items() if key in DEFAULTS and key != "log_handler")
+    if options["syslog"] or options["log_db"]:
+        raise Unsupported("logging to syslog or to a database")
+    # As Odoo: the file's comma-separated entries, then the command line's.
+    options["log_handler"] = [*str(options["log_handler"]).split(","), *cli_handlers]
+    if any(item.strip().count(":") != 1 for item in options["log_handler"]):
+        raise Unsupported(f"log_handler {','.join(options['log_handler'])!r} (PREFIX:LEVEL expected)")
     if options["addons_path"] in (None, False, "", "None"):
         defaults = [os.path.join(odoo_dir, "addons"), os.path.abspath(os.path.join(odoo_dir, "..", "addons"))]
         options["addons_path"] = [path for path in defaults if os.path.exists(path)]
@@ -116,6 +143,12 @@ def load(cli_options, environ, odoo_dir):
     options["data_dir"] = _normalize(options["data_dir"])
     options["logfile"] = _normalize(options["logfile"]) if options["logfile"] not in (False, "None", "False") else False
     return options
+
+
+def logger_levels(options):
+    """``[(logger name, level name)]`` in the order Odoo's ``init_logger`` sets them."""
+    items = (*DEFAULT_LOG_CONFIGURATION, *PSEUDOCONFIG_MAPPER.get(options["log_level"], ()), *options["log_handler"])
+    return [tuple(item.strip().split(":")) for item in items]
 
 
 def namespace_dirs(odoo_dir, sys_path):

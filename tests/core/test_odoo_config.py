@@ -132,3 +132,32 @@ def test_read_config_file_converts_booleans(tmp_path):
     (tmp_path / "bad.conf").write_text("no section header\n")
     with pytest.raises(odoo_config.Unsupported):
         odoo_config.read_config_file(str(tmp_path / "bad.conf"))
+
+
+def test_logger_levels_in_odoo_order(home, tmp_path):
+    conf = tmp_path / "odoo.conf"
+    conf.write_text("[options]\nlog_level = warn\nlog_handler = odoo.addons:INFO, werkzeug:ERROR\n")
+    cli_options, others = odoo_config.parse_args(
+        ["-c", str(conf), "--log-handler", "odoo.sql_db:DEBUG", "--log-sql", "--log-web"]
+    )
+    assert others == []
+    options = odoo_config.load(cli_options, {}, str(tmp_path))
+    assert odoo_config.logger_levels(options) == [
+        ("odoo.http.rpc.request", "INFO"),
+        ("odoo.http.rpc.response", "INFO"),
+        ("", "INFO"),
+        ("odoo", "WARNING"),
+        ("werkzeug", "WARNING"),
+        ("odoo.addons", "INFO"),
+        ("werkzeug", "ERROR"),
+        ("odoo.sql_db", "DEBUG"),
+        ("odoo.sql_db", "DEBUG"),
+        ("odoo.http", "DEBUG"),
+    ]
+    # Without any: the root logger at INFO, as Odoo's default ":INFO".
+    assert odoo_config.logger_levels(odoo_config.load({}, {}, str(tmp_path)))[-1] == ("", "INFO")
+    # What the quick start cannot reproduce is left to Odoo.
+    for line in ("syslog = True", "log_db = logs", "log_handler = odoo", "log_handler = "):
+        conf.write_text(f"[options]\n{line}\n")
+        with pytest.raises(odoo_config.Unsupported):
+            odoo_config.load({"config": str(conf)}, {}, str(tmp_path))

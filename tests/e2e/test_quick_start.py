@@ -227,6 +227,50 @@ def test_the_addon_lookup_is_odoo_s(db, tmp_path):
     ]
 
 
+LOGGERS = ("", "odoo", "odoo.sql_db", "odoo.http.rpc.request", "odoo.addons.module_auto_update.cli", "werkzeug")
+
+
+def effective_levels(odoo, set_up, args):
+    """Each of LOGGERS' effective level after ``set_up`` read ``args``, in a process of its own."""
+    probe = (
+        "import json, logging, os, sys\n"
+        f"sys.path.insert(0, {str(odoo_env.REPO)!r})\n"
+        f"args = {args!r}\n"
+        f"{set_up}\n"
+        f"print(json.dumps([logging.getLogger(n).getEffectiveLevel() for n in {LOGGERS!r}]))\n"
+    )
+    env = {**os.environ, **odoo.env}
+    return json.loads(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True).stdout)
+
+
+def test_log_levels_and_handlers_are_odoo_s(odoo, recorded_db, tmp_path):
+    """--log-level, --log-handler, --log-sql/--log-web and the file's log_handler
+    set the same logger levels as Odoo's own logging set-up."""
+    conf = tmp_path / "odoo.conf"
+    conf.write_text("[options]\nlog_handler = werkzeug:CRITICAL,odoo.addons:DEBUG\n")
+    ours = (
+        "from module_auto_update.cli import quick_start\n"
+        "from module_auto_update.core import odoo_config\n"
+        "odoo_dir, _ = quick_start.find_odoo(os.environ)\n"
+        "quick_start.setup_logging(odoo_config.load(odoo_config.parse_args(args)[0], os.environ, odoo_dir))"
+    )
+    theirs = "from odoo.tools import config\nconfig.parse_config(args, setup_logging=True)"
+    for args in (
+        ["--log-level=warn", "--log-handler=odoo.addons.module_auto_update:INFO"],
+        ["--log-level=debug_sql", "--log-web"],
+        ["--log-level=runbot"],
+        ["-c", str(conf), "--log-level=error", "--log-sql"],
+    ):
+        assert effective_levels(odoo, ours, args) == effective_levels(odoo, theirs, args), args
+    # A log filter is not a reason to hand over: the quick start answers
+    # alone, and its lines pass the filter while Odoo's level would hide them.
+    proc = quick(recorded_db, "--log-handler=odoo.addons.module_auto_update.cli:INFO", log_level="warn")
+    assert proc.returncode == 0 and answered_alone(proc), proc.stderr[-3000:]
+    quiet = quick(recorded_db, "--log-handler=odoo.addons.module_auto_update:WARNING")
+    assert quiet.returncode == 0 and quiet.stdout.strip() == f"{recorded_db.name}: nothing to do"
+    assert " INFO " not in quiet.stderr, quiet.stderr[-3000:]
+
+
 def test_postgresql_unreachable_is_a_clear_usage_error(recorded_db):
     db = recorded_db
     proc = quick(db, env={"PGHOST": "127.0.0.1", "PGPORT": "1"}, log_level="warn")
