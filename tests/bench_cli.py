@@ -109,7 +109,13 @@ def main():
         conf = Path(tmp) / "odoo.conf"
         conf.write_text(f"[options]\naddons_path = {paths}\n")
         commands = {
-            "odoo-auto-upgrade": [sys.executable, str(QUICK_START), "-c", str(conf), "-d", name, "--log-level=warn"],
+            # Its own last line ("... without loading Odoo") shows it did not hand over.
+            "odoo-auto-upgrade": [
+                sys.executable,
+                str(QUICK_START),
+                *("-c", str(conf), "-d", name, "--log-level=warn"),
+                "--log-handler=odoo.addons.module_auto_update.cli.quick_start:INFO",
+            ],
             "odoo-bin auto-upgrade": odoo.argv(["auto-upgrade", "-d", name, "--log-level=warn"]),
             "click-odoo-update": [click, "-c", str(conf), "-d", name, "--log-level=warn"],
         }
@@ -123,6 +129,8 @@ def main():
                     wall, cpu, proc = timed(cmd, env)
                     if tool != "click-odoo-update":
                         assert proc.stdout.strip() == f"{name}: nothing to do", proc.stdout + proc.stderr[-2000:]
+                    if tool == "odoo-auto-upgrade":
+                        assert "without loading Odoo" in proc.stderr, proc.stderr[-2000:]
                     times[tool].append((wall, cpu))
         finally:
             if not args.db:
