@@ -5,5 +5,5 @@ if __name__.startswith("odoo.addons."):
     from . import models
     from . import wizard
     from .hooks import uninstall_hook
-    from .startup import post_load
+    from .upgrade.on_start import post_load
     from . import cli

@@ -14,7 +14,12 @@ the same run on the same database, interleaved run by run:
    installed addon, compare), as the OCA addon does;
 3. one leaf addon changed: our auto-upgrade against ``odoo-bin -u <addon>
    --stop-after-init`` and ``-u all`` on copies of the same database;
-4. peak RSS of fingerprinting an addon holding a 1 GiB (sparse) file.
+4. the cost of all or nothing: our upgrade runs in one transaction, Odoo's
+   ``-u`` commits after every addon. The same upgrade both ways, one leaf
+   and every addon (``--update-all`` against ``-u all``): wall time, the
+   peak private memory of the PostgreSQL backends serving the run, and the
+   most locks they held at once (sampled every 0.2 s);
+5. peak RSS of fingerprinting an addon holding a 1 GiB (sparse) file.
 
 Not a test: nothing here fails on a figure, it prints them.
 """
@@ -33,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -84,7 +90,7 @@ class Row:
 
 
 def spread(values, unit):
-    fmt = "{:.0f}" if unit == "MiB" else "{:.3f}" if max(values) < 10 else "{:.1f}"
+    fmt = "{:.0f}" if unit in ("MiB", "locks") else "{:.3f}" if max(values) < 10 else "{:.1f}"
     med = fmt.format(statistics.median(values))
     return f"{med} {unit} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
@@ -113,6 +119,51 @@ def machine(odoo):
         f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.1f} GiB RAM; Python {platform.python_version()}; "
         f"PostgreSQL {pg}; Odoo {release}; load average at start {os.getloadavg()[0]:.2f}"
     )
+
+
+class Sampler:
+    """What the PostgreSQL backends of one database use while a command runs.
+
+    Every 0.2 s: the private memory (RssAnon: not the shared buffers they
+    touch) of each backend process, and the locks they hold together. Keeps
+    the largest of each. Reads /proc, so PostgreSQL must run on this machine.
+    """
+
+    def __init__(self, dbname):
+        self.dbname, self.peak_mib, self.peak_locks = dbname, 0.0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self):
+        conn = odoo_env.pg_connect()
+        with conn.cursor() as cr:
+            while not self._stop.wait(0.2):
+                cr.execute(
+                    "SELECT a.pid, (SELECT count(*) FROM pg_locks l WHERE l.pid = a.pid) FROM pg_stat_activity a "
+                    "WHERE a.datname = %s AND a.pid != pg_backend_pid()",
+                    (self.dbname,),
+                )
+                backends = cr.fetchall()
+                self.peak_locks = max(self.peak_locks, sum(count for _pid, count in backends))
+                for pid, _count in backends:
+                    self.peak_mib = max(self.peak_mib, rss_anon_mib(pid))
+        conn.close()
+
+
+def rss_anon_mib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) / 1024 for line in f if line.startswith("RssAnon:"))
+    except (OSError, StopIteration):
+        return 0.0  # gone meanwhile
 
 
 class Bench:
@@ -290,7 +341,7 @@ class Bench:
 
     def upgrade_rows(self, with_all):
         rows = {
-            "cli": Row(f"3. {LEAF} changed: odoo-bin auto-upgrade", [], [], f"odoo-bin -u {LEAF}", "≤ 1.15×"),
+            "cli": Row(f"3. {LEAF} changed: odoo-bin auto-upgrade", [], [], f"odoo-bin -u {LEAF}", "≤ 1.10×"),
             "call": Row(
                 f"   {LEAF} changed: upgrade_changed_checksum() in a running Odoo",
                 [],
@@ -299,6 +350,15 @@ class Bench:
                 "≤ 1.15×",
             ),
             "all": Row(f"   {LEAF} changed: odoo-bin auto-upgrade", [], [], "odoo-bin -u all"),
+            "every": Row("4. every addon: odoo-bin auto-upgrade --update-all", [], [], "odoo-bin -u all", "≤ 1.10×"),
+        }
+        memory = {
+            kind: Row(f"   {what}: PostgreSQL backend, peak private memory", [], [], ref, unit="MiB")
+            for kind, what, ref in (("leaf", LEAF, f"-u {LEAF}"), ("every", "every addon", "-u all"))
+        }
+        locks = {
+            kind: Row(f"   {what}: locks held at most", [], [], ref, unit="locks")
+            for kind, what, ref in (("leaf", LEAF, f"-u {LEAF}"), ("every", "every addon", "-u all"))
         }
         call_code = textwrap.dedent("""
             import time
@@ -306,15 +366,25 @@ class Bench:
             res = env["ir.module.module"]._auto_upgrade()
             result({"seconds": time.perf_counter() - start, "upgraded": res["upgraded"]})
         """)
+
+        def sampled(kind, side, *args):
+            """Run odoo-bin ``args`` on a copy of the database; record its time, memory and locks."""
+            db = self.copy()
+            head = [] if args[0].startswith("-") else [args[0]]  # a command goes first
+            with Sampler(db) as sampler:
+                seconds, proc = timed(self.odoo_bin, *head, "-d", db, *args[len(head) :])
+            getattr(memory[kind], side).append(sampler.peak_mib)
+            getattr(locks[kind], side).append(sampler.peak_locks)
+            self.drop(db)
+            return seconds, proc
+
         for run in range(self.runs):
             self.edit_leaf(run)
-            db = self.copy()
-            seconds, proc = timed(self.odoo_bin, "auto-upgrade", "-d", db, "--format", "json")
+            seconds, proc = sampled("leaf", "ours", "auto-upgrade", "--format", "json")
             outcome = json.loads(proc.stdout.strip().splitlines()[-1])
             assert outcome["upgraded"] == [LEAF], (outcome, proc.stderr[-2000:])
             rows["cli"].ours.append(seconds)
             rows["all"].ours.append(seconds)
-            self.drop(db)
 
             db = self.copy()
             res = self.shell(db, call_code)
@@ -322,18 +392,20 @@ class Bench:
             rows["call"].ours.append(res["seconds"])
             self.drop(db)
 
-            db = self.copy()
-            seconds, _proc = timed(self.odoo_bin, "-d", db, "-u", LEAF, "--stop-after-init")
+            seconds, _proc = sampled("leaf", "ref", "-u", LEAF, "--stop-after-init")
             rows["cli"].ref.append(seconds)
             rows["call"].ref.append(seconds)
-            self.drop(db)
 
             if with_all:
-                db = self.copy()
-                rows["all"].ref.append(timed(self.odoo_bin, "-d", db, "-u", "all", "--stop-after-init")[0])
-                self.drop(db)
+                seconds, proc = sampled("every", "ours", "auto-upgrade", "--update-all", "--format", "json")
+                assert json.loads(proc.stdout.strip().splitlines()[-1])["result"] == "done", proc.stderr[-2000:]
+                rows["every"].ours.append(seconds)
+                seconds, _proc = sampled("every", "ref", "-u", "all", "--stop-after-init")
+                rows["all"].ref.append(seconds)
+                rows["every"].ref.append(seconds)
             print(f"run {run + 1}/{self.runs} of the upgrades done", flush=True)
-        return [rows["cli"], rows["call"]] + ([rows["all"]] if with_all else [])
+        leaf = [rows["cli"], rows["call"], memory["leaf"], locks["leaf"]]
+        return leaf + ([rows["all"], rows["every"], memory["every"], locks["every"]] if with_all else [])
 
     # 4. Memory ---------------------------------------------------------------
 
@@ -350,7 +422,7 @@ class Bench:
         )
         ours = probe.format(call=f"cached_fingerprint({str(addon)!r}, [], [], {str(self.workdir / 'memcache')!r})")
         ref = probe.format(call=f"straightforward_hash({str(addon)!r}, [], [])")
-        row = Row("4. peak RSS, addon with a 1 GiB file", [], [], "whole-file read", "< 100 MiB", unit="MiB")
+        row = Row("5. peak RSS, addon with a 1 GiB file", [], [], "whole-file read", "< 100 MiB", unit="MiB")
         for _ in range(self.runs):
             for source, values in ((ours, row.ours), (ref, row.ref)):
                 out = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, check=True).stdout
@@ -362,8 +434,8 @@ class Bench:
 def table(rows):
     lines = [("measure", "ours", "reference", "ratio", "target")]
     for row in rows:
-        if row.unit == "MiB":
-            ratio = f"{statistics.median(row.ours) / statistics.median(row.ref):.3f}× of ref"
+        if row.unit in ("MiB", "locks"):
+            ratio = f"{statistics.median(row.ours) / max(statistics.median(row.ref), 1e-9):.3f}× of ref"
         else:
             ratio = f"{row.ratio():.2f}× faster" if row.ratio() >= 1 else f"{1 / row.ratio():.2f}× the time"
         lines.append(

@@ -9,6 +9,7 @@ is missing and how to provide it.
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -121,6 +122,56 @@ def check_postgres():
     pg_connect().close()
 
 
+def database_snapshot(name):
+    """The whole of a database: its schema (``pg_dump --schema-only``) and a
+    digest of the rows of every table; ``{"schema": text, "rows": {table: md5}}``.
+
+    Two snapshots are equal when no schema object and no row differs.
+    Sequence positions are left out: PostgreSQL never rolls them back.
+    """
+    schema = subprocess.run(
+        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", name],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # pg_dump's \restrict lines carry a key drawn anew at every dump.
+    schema = "\n".join(line for line in schema.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
+    conn = pg_connect(name)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) FROM pg_tables "
+                "WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+            )
+            tables = [table for (table,) in cr.fetchall()]
+            rows = {}
+            for table in tables:
+                cr.execute(
+                    f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
+                )
+                rows[table] = cr.fetchone()
+    finally:
+        conn.close()
+    return {"schema": schema, "rows": rows}
+
+
+def snapshot_differences(before, after, ignore=()):
+    """What differs between two ``database_snapshot`` results, in words (empty when nothing)."""
+    found = []
+    if before["schema"] != after["schema"]:
+        import difflib
+
+        diff = difflib.unified_diff(before["schema"].splitlines(), after["schema"].splitlines(), lineterm="", n=0)
+        found.append("schema:\n" + "\n".join(list(diff)[:40]))
+    for table in sorted(set(before["rows"]) | set(after["rows"])):
+        if table in ignore:
+            continue
+        if before["rows"].get(table) != after["rows"].get(table):
+            found.append(f"rows of {table}: {before['rows'].get(table)} -> {after['rows'].get(table)}")
+    return found
+
+
 def unique_db(prefix="mau_test"):
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
@@ -137,7 +188,14 @@ def create_db(name, template=None):
         conn.close()
 
 
+def filestore(name):
+    """Where Odoo keeps the files of database ``name`` (the default data_dir)."""
+    return Path.home() / ".local" / "share" / "Odoo" / "filestore" / name
+
+
 def drop_db(name):
+    """Drop database ``name`` and its filestore."""
+    shutil.rmtree(filestore(name), ignore_errors=True)
     conn = pg_connect()
     try:
         with conn.cursor() as cr:

@@ -2,7 +2,7 @@
 # plain package module_auto_update: the command is loaded only under odoo.addons.
 if __name__.startswith("odoo.addons."):
     from . import auto_upgrade
-    from ..startup import post_load
+    from ..upgrade.on_start import post_load
 
     # odoo-bin imports this package to discover commands, after which Odoo never
     # calls the manifest's post_load (the package is already imported): install

@@ -15,21 +15,21 @@ import psycopg2
 from odoo.cli import Command
 from odoo.tools import config
 
-from .. import runner, startup
 from ..core import command
+from ..upgrade import on_start, run
 from . import fleet
 
 _logger = logging.getLogger(__name__)
 
 
 def parse(args):
-    """``(options, settings)``; exits with EXIT_USAGE on bad options."""
+    """``(options, request)``; exits with EXIT_USAGE on bad options."""
     parser = command.build_parser(f"{Path(sys.argv[0]).name} auto-upgrade")
     opts, rest = parser.parse_known_args(args)
     command.validate(parser, opts)
     config.parser.prog = parser.prog
     config.parse_config(rest, setup_logging=True)
-    settings = runner.Settings(
+    request = run.Request(
         update_all=opts.update_all,
         ignore=tuple(command.comma_list(opts.ignore_addons)),
         ignore_core=opts.ignore_core_addons,
@@ -38,7 +38,7 @@ def parse(args):
         dry_run=opts.dry_run,
         init_hashes=opts.init_hashes,
     )
-    return opts, settings
+    return opts, request
 
 
 def targets(opts):
@@ -64,16 +64,16 @@ class AutoUpgrade(Command):
 
 
 def main(args):
-    opts, settings = parse(args)
+    opts, request = parse(args)
     # This process upgrades by itself: never the upgrade on start on top.
-    startup.disable()
+    on_start.disable()
     try:
         names, missing = targets(opts)
     except command.UsageError as exc:
         return command.error(exc)
     except psycopg2.OperationalError as exc:
         return command.error(f"PostgreSQL is not reachable: {str(exc).strip()}")
-    _logger.info("auto-upgrade of %d database(s)%s", len(names), " (dry run)" if settings.dry_run else "")
+    _logger.info("auto-upgrade of %d database(s)%s", len(names), " (dry run)" if request.dry_run else "")
 
     t0 = time.monotonic()
     report = command.Report(len(names), opts.format, _logger)
@@ -81,9 +81,9 @@ def main(args):
         report(command.missing_outcome(name, opts.if_exists))
     present = [name for name in names if name not in missing]
     if len(present) == 1:
-        report(runner.run(present[0], settings))
+        report(run.run_database(present[0], request))
     elif present:
-        fleet.run_in_processes(present, settings, opts.jobs, report)
+        fleet.run_in_processes(present, request, opts.jobs, report)
     code = report.finish(opts.if_exists)
     _logger.info("auto-upgrade finished in %.2f s, exit code %d", time.monotonic() - t0, code)
     return code

@@ -8,8 +8,8 @@ import psycopg2
 
 import odoo
 
-from .. import runner
-from ..core import stored
+from ..core import results, stored
+from ..upgrade import run
 
 
 def existing_databases():
@@ -25,13 +25,13 @@ def managed_databases(names):
     return managed
 
 
-def _child(conn, dbname, settings):
-    conn.send(runner.run(dbname, settings))
+def _child(conn, dbname, request):
+    conn.send(run.run_database(dbname, request))
     conn.close()
 
 
-def run_in_processes(names, settings, jobs, report):
-    """``runner.run`` each database in a forked process, ``jobs`` at a time.
+def run_in_processes(names, request, jobs, report):
+    """``run.run_database`` each database in a forked process, ``jobs`` at a time.
 
     A process per database: an upgrade imports addons' code and builds
     registries that must not leak into the next database, and a database
@@ -47,7 +47,7 @@ def run_in_processes(names, settings, jobs, report):
         while queue and len(running) < jobs:
             dbname = queue.pop(0)
             reader, writer = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(writer, dbname, settings), name=f"auto-upgrade {dbname}")
+            process = context.Process(target=_child, args=(writer, dbname, request), name=f"auto-upgrade {dbname}")
             process.start()
             writer.close()
             running[reader] = (process, dbname)
@@ -62,7 +62,7 @@ def run_in_processes(names, settings, jobs, report):
             if outcome is None:
                 outcome = {
                     "database": dbname,
-                    "result": runner.FAILED,
+                    "result": results.FAILED,
                     "plan": None,
                     "upgraded": [],
                     "error": f"its process died (exit code {process.exitcode})",

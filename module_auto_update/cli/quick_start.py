@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psycopg2
 
-from ..core import check, command, lock, odoo_config, stored
+from ..core import check, command, lock, odoo_config, results, stored
 
 ADDON_DIR = Path(__file__).resolve().parent.parent
 # Named as under Odoo, so that log filters on Odoo's logger names apply.
@@ -116,31 +116,27 @@ def inspect(options, dbname, opts, site):
     with cursor(options, dbname) as cr:
         _logger.info("%s: taking the upgrade lock (quick start: no wait)", dbname)
         try:
-            lock.acquire(cr, dbname, 0)
+            with lock.held(cr, dbname, 0):
+                # A snapshot that sees what a previous holder of the lock committed.
+                cr.connection.rollback()
+                _logger.info("%s: comparing fingerprints", dbname)
+                found = check.inspect(
+                    cr,
+                    site.locate,
+                    options["data_dir"],
+                    site.odoo_dir,
+                    update_all=opts.update_all,
+                    ignore=command.comma_list(opts.ignore_addons),
+                    ignore_core=opts.ignore_core_addons,
+                )
+                cr.connection.rollback()
         except lock.LockBusyError as exc:
             raise Handover(f"{dbname}: busy") from exc
-        try:
-            # A snapshot that sees what a previous holder of the lock committed.
-            cr.connection.rollback()
-            _logger.info("%s: comparing fingerprints", dbname)
-            found = check.inspect(
-                cr,
-                site.locate,
-                options["data_dir"],
-                site.odoo_dir,
-                update_all=opts.update_all,
-                ignore=command.comma_list(opts.ignore_addons),
-                ignore_core=opts.ignore_core_addons,
-            )
-            # Strictly nothing: an addon whose folder is missing is reported
-            # in detail by the full command.
-            if found.reasons or found.pending:
-                raise Handover(f"{dbname}: {len(found.reasons)} addon(s) to look at, {len(found.pending)} pending")
-        finally:
-            cr.connection.rollback()
-            lock.release(cr, dbname)
-            cr.connection.commit()
-    outcome = {"database": dbname, "result": command.NOTHING_TO_DO, "plan": found.plan(), "upgraded": []}
+    # Strictly nothing: an addon whose folder is missing is reported in
+    # detail by the full command.
+    if found.reasons or found.pending:
+        raise Handover(f"{dbname}: {len(found.reasons)} addon(s) to look at, {len(found.pending)} pending")
+    outcome = {"database": dbname, "result": results.NOTHING_TO_DO, "plan": found.plan(), "upgraded": []}
     return dict(outcome, error=None, duration=round(time.monotonic() - t0, 3)), started
 
 
@@ -148,7 +144,7 @@ def record(options, dbname, started, ended):
     """The history row ``odoo-bin auto-upgrade`` writes for a run with nothing to do."""
     try:
         with cursor(options, dbname) as cr:
-            stored.record_run(cr, "command line", started, ended, command.NOTHING_TO_DO)
+            stored.record_run(cr, "command line", started, ended, results.NOTHING_TO_DO)
             cr.connection.commit()
     except psycopg2.Error:
         _logger.exception("%s: the run could not be recorded in the history.", dbname)

@@ -13,17 +13,8 @@ import json
 import re
 import sys
 
-from . import plan
-
-# Outcomes of one database.
-NOTHING_TO_DO = "nothing to do"
-DONE = "done"
-FAILED = "failed"
-BUSY = "busy"
-MISSING = "missing"
-DRY_RUN = "dry run"
-HASHES_RECORDED = "hashes recorded"
-NOT_MANAGED = "not managed"
+from . import plan, results
+from .results import BUSY, FAILED, INCOMPLETE, MISSING
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -32,7 +23,8 @@ EXIT_MISSING = 3
 EXIT_BUSY = 4
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  every database upgraded, had nothing to do, or was planned or recorded
-  {EXIT_FAILED}  at least one database failed (the others still ran)
+  {EXIT_FAILED}  at least one database failed or was left incomplete, and was left as it was
+     (the others still ran)
   {EXIT_USAGE}  usage or configuration error (nothing ran)
   {EXIT_MISSING}  a database does not exist (without --if-exists)
   {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout
@@ -136,12 +128,12 @@ def error(message):
 
 
 def exit_code(outcomes, if_exists):
-    results = {outcome["result"] for outcome in outcomes}
-    if FAILED in results:
+    seen = {outcome["result"] for outcome in outcomes}
+    if seen & {FAILED, INCOMPLETE}:
         return EXIT_FAILED
-    if MISSING in results and not if_exists:
+    if MISSING in seen and not if_exists:
         return EXIT_MISSING
-    if BUSY in results:
+    if BUSY in seen:
         return EXIT_BUSY
     return EXIT_OK
 
@@ -160,7 +152,7 @@ def as_text(outcome):
     if outcome["error"]:
         line += f": {outcome['error']}"
     lines = [line]
-    if outcome["plan"] and outcome["result"] in (DRY_RUN, DONE):
+    if outcome["plan"] and outcome["result"] in (results.DRY_RUN, results.DONE):
         lines.extend(f"    {text}" for text in plan.render_text(outcome["plan"]).splitlines())
     return "\n".join(lines)
 

@@ -7,7 +7,11 @@ too.
 """
 
 import hashlib
+import logging
 import time
+from contextlib import contextmanager
+
+_logger = logging.getLogger(__name__)
 
 
 class LockBusyError(RuntimeError):
@@ -41,3 +45,25 @@ def acquire(cr, dbname, timeout=0.0, poll=0.2):
 
 def release(cr, dbname):
     cr.execute("SELECT pg_advisory_unlock(%s::bigint)", (lock_key(dbname),))
+
+
+@contextmanager
+def held(cr, dbname, timeout=0.0):
+    """The upgrade lock of ``dbname`` on ``cr``'s connection for the block.
+
+    Raises LockBusyError before the block when another run holds it past
+    ``timeout``. The block must leave ``cr``'s transaction usable (committed
+    or rolled back), so that the lock can be released; when it raises and
+    the release fails too (the connection is gone, and the lock with it),
+    the block's exception is the one that propagates.
+    """
+    acquire(cr, dbname, timeout)
+    try:
+        yield
+    except BaseException:
+        try:
+            release(cr, dbname)
+        except Exception as exc:  # noqa: BLE001
+            _logger.debug("Upgrade lock of %s not released (%s): it goes with the connection.", dbname, exc)
+        raise
+    release(cr, dbname)

@@ -8,6 +8,7 @@ quick start without even importing Odoo.
 
 import json
 import logging
+import os
 from datetime import datetime, timezone
 
 _logger = logging.getLogger(__name__)
@@ -121,6 +122,80 @@ def saved_file_checksums(cr):
         return {}
     cr.execute("SELECT name, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL")
     return {name: files if isinstance(files, dict) else json.loads(files) for name, files in cr.fetchall()}
+
+
+def storable_files(files):
+    """``{relpath: sha1}`` with keys PostgreSQL's JSON accepts.
+
+    A file name that is not valid UTF-8 reaches Python with lone surrogates,
+    which PostgreSQL refuses in JSON: its bytes are written as ``\\xNN``.
+    """
+    return {os.fsencode(path).decode("utf-8", "backslashreplace"): sha for path, sha in files.items()}
+
+
+def save_fingerprints(cr, fingerprints, upgraded=(), uid=None):
+    """Record ``{addon: Fingerprint}`` as the state of the installed addons (see ``save_checksums``).
+
+    An addon whose fingerprint is ``False`` (its folder is missing, or it was
+    left alone) keeps what was recorded for it; ``None`` (a file could not be
+    read) records nothing, so that it still counts as changed next time.
+    """
+    saved = saved_checksums(cr)
+    checksums, files = {}, {}
+    for name, fp in fingerprints.items():
+        if fp:
+            checksums[name], files[name] = fp.digest, fp.files
+        elif fp is False and saved.get(name):
+            checksums[name] = saved[name]
+    save_checksums(cr, checksums, files, upgraded, uid)
+
+
+def save_checksums(cr, checksums, file_checksums=None, upgraded=(), uid=None):
+    """Make ``{addon: checksum}`` the recorded state, replacing the previous one.
+
+    ``file_checksums``: ``{addon: {relpath: sha1}}`` to keep beside them
+    (an addon left out keeps its previous per-file record); ``upgraded``: the
+    addons whose upgrade this save concludes. The legacy parameter is
+    rewritten to match, for the tools that read it (the OCA addon,
+    click-odoo-update). Without our table (a database kept by another tool)
+    only the parameter is written. Empty checksums are not recorded.
+    """
+    checksums = {name: value for name, value in checksums.items() if value}
+    file_checksums = file_checksums or {}
+    now = utcnow()
+    if table_exists(cr, CHECKSUM_TABLE):
+        cr.execute(f"DELETE FROM {CHECKSUM_TABLE} WHERE name != ALL(%s)", (sorted(checksums),))
+        for name, checksum in sorted(checksums.items()):
+            files = file_checksums.get(name)
+            cr.execute(
+                f"""INSERT INTO {CHECKSUM_TABLE} AS t (name, checksum, file_checksums, computed_at, upgraded_at,
+                                                   create_uid, create_date, write_uid, write_date)
+                    VALUES (%(name)s, %(checksum)s, %(files)s, %(now)s, %(upgraded_at)s,
+                            %(uid)s, %(now)s, %(uid)s, %(now)s)
+                    ON CONFLICT (name) DO UPDATE SET
+                        checksum = EXCLUDED.checksum,
+                        file_checksums = COALESCE(EXCLUDED.file_checksums, t.file_checksums),
+                        upgraded_at = COALESCE(EXCLUDED.upgraded_at, t.upgraded_at),
+                        computed_at = EXCLUDED.computed_at,
+                        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                    WHERE t.checksum IS DISTINCT FROM EXCLUDED.checksum
+                       OR EXCLUDED.file_checksums IS NOT NULL OR EXCLUDED.upgraded_at IS NOT NULL""",
+                {
+                    "name": name,
+                    "checksum": checksum,
+                    "files": json.dumps(storable_files(files)) if files is not None else None,
+                    "now": now,
+                    "upgraded_at": now if name in upgraded else None,
+                    "uid": uid,
+                },
+            )
+    cr.execute(
+        """INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date)
+           VALUES (%(key)s, %(value)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
+           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = EXCLUDED.write_uid,
+                                           write_date = EXCLUDED.write_date""",
+        {"key": PARAM_INSTALLED_CHECKSUMS, "value": json.dumps(checksums, sort_keys=True), "now": now, "uid": uid},
+    )
 
 
 def utcnow():

@@ -1,4 +1,3 @@
-import json
 import logging
 import os
 import sys
@@ -6,13 +5,13 @@ import time
 
 import psycopg2
 
-from odoo import _, api, fields, models, tools
+from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 
-from .. import plan_inputs, state
-from ..core import compare, lock, plan, stored
-from .module import PARAM_INSTALLED_CHECKSUMS, FailedUpgradeError, IncompleteUpgradeError
+from ..core import check, compare, plan, results, stored
+from ..upgrade import addons, plan_inputs, run
+from .module import FailedUpgradeError, IncompleteUpgradeError
 
 _logger = logging.getLogger(__name__)
 
@@ -22,31 +21,14 @@ PARAM_LOCK_TIMEOUT = "module_auto_update.lock_timeout"
 PYTHON_LOADED_AT = time.time()
 
 
-def failing_addon(exc):
-    """Name of the addon Odoo was loading when ``exc`` was raised, if any.
-
-    Odoo's loader does not say which addon failed; the innermost
-    ``load_module_graph`` frame of the traceback holds it.
-    """
-    name = None
-    while exc is not None and name is None:
-        tb = exc.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_name == "load_module_graph":
-                name = tb.tb_frame.f_locals.get("module_name") or name
-            tb = tb.tb_next
-        exc = exc.__cause__ or exc.__context__
-    return name
-
-
 class IrModuleModule(models.Model):
     _inherit = "ir.module.module"
 
     # Fingerprints ---------------------------------------------------------
 
     def _current_fingerprints(self):
-        """``{name: Fingerprint}`` of these addons (see state.current_fingerprints)."""
-        return state.current_fingerprints(self.mapped("name"), state.fingerprint_settings(self.env.cr))
+        """``{name: Fingerprint}`` of these addons (see core.check.current_fingerprints)."""
+        return addons.current_fingerprints(self.mapped("name"), cr=self.env.cr)
 
     def _get_checksum_dir(self):
         """This addon's current fingerprint, ``False`` when its folder is missing."""
@@ -62,7 +44,7 @@ class IrModuleModule(models.Model):
     def _get_saved_checksums(self):
         """``{addon: checksum}`` recorded at the last successful upgrade."""
         self.env["module.auto.update.checksum"].flush_model()
-        return state.saved_checksums(self.env.cr)
+        return stored.saved_checksums(self.env.cr)
 
     @api.model
     def _save_checksums(self, checksums, file_checksums=None, upgraded=()):
@@ -70,73 +52,34 @@ class IrModuleModule(models.Model):
 
         The legacy parameter is rewritten to match, for the tools that read it.
         """
-        file_checksums = file_checksums or {}
-        checksums = {name: value for name, value in checksums.items() if value}
-        now = fields.Datetime.now()
-        Checksum = self.env["module.auto.update.checksum"].sudo()
-        existing = {r.name: r for r in Checksum.search([])}
-        (Checksum.browse(r.id for n, r in existing.items() if n not in checksums)).unlink()
-        for name, checksum in checksums.items():
-            values = {"checksum": checksum}
-            if name in file_checksums:
-                values["file_checksums"] = file_checksums[name]
-            if name in upgraded:
-                values["upgraded_at"] = now
-            record = existing.get(name)
-            if record is None:
-                Checksum.create(dict(values, name=name, computed_at=now))
-            elif record.checksum != checksum or set(values) - {"checksum"}:
-                record.write(dict(values, computed_at=now))
-        self.env["ir.config_parameter"].sudo().set_param(
-            PARAM_INSTALLED_CHECKSUMS, json.dumps(checksums, sort_keys=True)
-        )
-
-    @api.model
-    def _save_fingerprints(self, fingerprints, upgraded=()):
-        saved = self._get_saved_checksums()
-        checksums, files = {}, {}
-        for name, fp in fingerprints.items():
-            if fp:
-                checksums[name], files[name] = fp.digest, state.storable_files(fp.files)
-            elif fp is False and saved.get(name):
-                # Folder missing: nothing was upgraded, remember what last was.
-                checksums[name] = saved[name]
-        self._save_checksums(checksums, files, upgraded)
-
-    @api.model
-    def _save_upgraded_fingerprints(self, fingerprints, upgraded):
-        """After an upgrade: save ``fingerprints`` (hashed before it) of the
-        addons still installed, plus those of the addons it installed.
-
-        Returns the addons of ``upgraded`` that are installed now. Shared by
-        the in-Odoo method and the command line.
-        """
-        installed = self.search([("state", "=", "installed")])
-        names = set(installed.mapped("name"))
-        fingerprints = {n: fp for n, fp in fingerprints.items() if n in names}
-        fingerprints.update(installed.filtered(lambda m: m.name not in fingerprints)._current_fingerprints())
-        upgraded = sorted(set(upgraded) & names)
-        self._save_fingerprints(fingerprints, upgraded=upgraded)
-        return upgraded
+        self._write_stored(stored.save_checksums, checksums, file_checksums, upgraded)
 
     @api.model
     def _save_installed_checksums(self):
         """Record the current fingerprints of installed addons, without upgrading."""
         installed = self.search([("state", "=", "installed")])
-        self._save_fingerprints(installed._current_fingerprints())
+        self._write_stored(stored.save_fingerprints, installed._current_fingerprints())
+
+    def _write_stored(self, writer, *args):
+        """Run a writer of core.stored on this transaction, keeping the ORM's caches right."""
+        self.env.flush_all()
+        writer(self.env.cr, *args, uid=self.env.uid)
+        self.env["module.auto.update.checksum"].invalidate_model()
+        self.env["ir.config_parameter"].invalidate_model()
+        self.env.registry.clear_cache()  # ir.config_parameter.get_param
 
     # What needs an upgrade ------------------------------------------------
 
     @api.model
     def _get_modules_partially_installed(self):
-        return self.search([("state", "in", state.PENDING_STATES)])
+        return self.search([("state", "in", stored.PENDING_STATES)])
 
     @api.model
     def _changed_checksum_reasons(self, fingerprints=None):
         """``{addon: reason}`` for installed addons differing from their record."""
         if fingerprints is None:
             fingerprints = self.search([("state", "=", "installed")])._current_fingerprints()
-        return compare.changed_addons(state.digests(fingerprints), self._get_saved_checksums())
+        return compare.changed_addons(check.digests(fingerprints), self._get_saved_checksums())
 
     @api.model
     def _get_modules_with_changed_checksum(self):
@@ -173,8 +116,12 @@ class IrModuleModule(models.Model):
     def upgrade_changed_checksum(self, overwrite_existing_translations=False, trigger=None):
         """Upgrade the installed addons whose files changed since their last upgrade.
 
-        Commits at each step: not meant to run inside a larger transaction.
-        Returns a notification action for the web client. ``trigger`` (or the
+        The whole upgrade commits once, at the end, or not at all: a failed
+        or refused run raises (FailedUpgradeError, IncompleteUpgradeError,
+        UserError when busy) and leaves the database as it was. The caller's
+        pending work is committed first, as the OCA addon's method does,
+        except where Odoo forbids commits (its test mode): there the run is a
+        savepoint of the caller's transaction. Returns a notification action for the web client. ``trigger`` (or the
         context key ``module_auto_update_trigger``) is what the history records.
         """
         trigger = trigger or self.env.context.get("module_auto_update_trigger") or "shell"
@@ -209,124 +156,62 @@ class IrModuleModule(models.Model):
 
     @api.model
     def _auto_upgrade(self, overwrite_existing_translations=False, trigger="shell"):
-        """Run one auto-upgrade under the database's upgrade lock, and record it in the history.
+        """One run of the run protocol (upgrade.run), recorded in the history.
 
-        Returns ``{"result", "reasons", "upgraded"}``: ``reasons`` maps each
-        changed addon to why, ``upgraded`` lists every addon Odoo upgraded or
-        installed (changed ones, their dependents, new dependencies).
+        Returns ``{"result", "reasons", "upgraded", ...}``: ``reasons`` maps
+        each changed addon to why, ``upgraded`` lists every addon Odoo
+        upgraded or installed (changed ones, their dependents, new
+        dependencies). Raises when the run failed, left addons pending, or
+        found the lock taken.
         """
         self._check_upgrade_rights()
-        started = stored.utcnow()
-        try:
-            result = self._auto_upgrade_under_lock(overwrite_existing_translations)
-        except Exception as exc:
-            outcome = "incomplete" if isinstance(exc, IncompleteUpgradeError) else "failed"
-            self._record_run(trigger, started, outcome, getattr(exc, "upgraded", ()), str(exc) or repr(exc))
-            raise
-        self._record_run(trigger, started, result["result"], result["upgraded"])
-        return result
+        request = run.Request(
+            trigger=trigger,
+            uid=self.env.uid,
+            i18n_overwrite=overwrite_existing_translations,
+            lock_timeout=float(self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCK_TIMEOUT, 0) or 0),
+        )
+        loader = run.Loader(load=self._mark_and_load, check=self._check_before_upgrade)
+        # Odoo's test mode forbids commits: the test owns the transaction.
+        commit = not (odoo_module.current_test or self.env.registry.in_test_mode())
+        self.env.flush_all()
+        outcome = run.run(self.env.cr, request, loader, commit=commit, history_cursor=self.env.registry.cursor)
+        self.env.invalidate_all()
+        error = {
+            results.FAILED: FailedUpgradeError,
+            results.INCOMPLETE: IncompleteUpgradeError,
+            results.BUSY: UserError,
+        }.get(outcome["result"])
+        if error:
+            raise error(outcome["error"])
+        changed = (outcome["plan"] or {}).get("changed", [])
+        return dict(outcome, reasons={entry["module"]: entry["reason"] for entry in changed})
 
-    def _record_run(self, trigger, started, result, upgraded, error=None):
-        # A cursor of its own: the record outlives the upgrade's rollback. A
-        # failure to record is logged, never raised over the run's outcome.
-        try:
-            with self.env.registry.cursor() as cr:
-                stored.record_run(cr, trigger, started, stored.utcnow(), result, upgraded, error, self.env.uid)
-        except Exception:
-            _logger.exception("The auto-upgrade run could not be recorded in the history.")
+    # How this process upgrades: through the ORM, in the run's transaction ----
 
-    @api.model
-    def _auto_upgrade_under_lock(self, overwrite_existing_translations):
-        cr = self.env.cr
-        timeout = float(self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCK_TIMEOUT, 0) or 0)
-        try:
-            lock.acquire(cr, cr.dbname, timeout)
-        except lock.LockBusyError as exc:
-            raise UserError(str(exc)) from exc
-        try:
-            # The polls for the lock ran in a transaction whose snapshot may
-            # predate the run we waited for: start afresh to see what it saved.
-            cr.commit()  # pylint: disable=invalid-commit
-            self.env.invalidate_all()
-            return self._auto_upgrade_locked(overwrite_existing_translations)
-        except BaseException:
-            # Leave the transaction usable so that the lock can be released.
-            cr.rollback()
-            raise
-        finally:
-            # The lock belongs to the connection, which goes back to a pool
-            # rather than closing: release it explicitly.
-            lock.release(cr, cr.dbname)
+    def _check_before_upgrade(self, cr, names, fingerprints):
+        """Refuse what a running Odoo cannot upgrade; see run.Loader."""
+        Module = self.with_env(self.env(cr=cr))
+        modules = Module.search([("name", "in", names)])
+        Module._check_manifests(modules)
+        Module._check_python_loaded(modules, fingerprints)
+        Module._lock_scheduled_actions()
 
-    def _auto_upgrade_locked(self, overwrite_existing_translations):
-        cr = self.env.cr
-        tools.config["overwrite_existing_translations"] = overwrite_existing_translations
-        installed = self.search([("state", "=", "installed")])
-        # Computed once per run and saved after the upgrade: saving what was
-        # hashed before loading means an edit made during the upgrade is
-        # seen as a change next time instead of being recorded unloaded.
-        fingerprints = installed._current_fingerprints()
-        reasons = self._changed_checksum_reasons(fingerprints)
-        for name, reason in reasons.items():
-            log = _logger.warning if reason == compare.FOLDER_MISSING else _logger.info
-            log("Addon %s: %s.", name, reason)
-        changed = self.search([("name", "in", compare.upgradable(reasons)), ("state", "=", "installed")])
-        if not changed and not self._get_modules_partially_installed():
-            _logger.info("No installed addon changed and none is pending: nothing to do.")
-            return {"result": "nothing to do", "reasons": reasons, "upgraded": []}
-
-        self._check_manifests(changed)
-        self._check_python_loaded(changed, fingerprints)
-        self._lock_scheduled_actions()
-        try:
-            changed.button_upgrade()
-        except Exception:
-            cr.rollback()
-            raise
-        cr.commit()  # pylint: disable=invalid-commit
-        self._ensure_state(changed, "to upgrade")
-        marked = self._get_modules_partially_installed().mapped("name")
+    def _mark_and_load(self, cr, names):
+        """Mark with Odoo's ``button_upgrade`` (dependents, new dependencies),
+        then ``base.module.upgrade.upgrade_module()``; see run.Loader."""
+        env = self.env(cr=cr)
+        changed = env["ir.module.module"].search([("name", "in", names), ("state", "=", "installed")])
+        changed.button_upgrade()
+        changed._ensure_state("to upgrade")
+        marked = changed._get_modules_partially_installed().mapped("name")
         _logger.info("Upgrading %s.", ", ".join(marked))
-
-        try:
-            self.env["base.module.upgrade"].upgrade_module()
-        except Exception as exc:
-            cr.rollback()
-            self._reset_pending_states()
-            addon = failing_addon(exc)
-            detail = str(exc) or exc.__class__.__name__
-            message = (
-                _("Upgrade failed in addon %(addon)s: %(error)s", addon=addon, error=detail)
-                if addon
-                else _("Upgrade failed: %s", detail)
-            )
-            _logger.error("%s No fingerprint was saved.", message)
-            raise FailedUpgradeError(
-                message + "\n" + _("No fingerprint was saved; fix the error and run again.")
-            ) from exc
-        cr.commit()  # pylint: disable=invalid-commit
-
-        # The upgrade built a new registry: continue on it.
-        env = api.Environment(cr, self.env.uid, self.env.context)
-        Module = env["ir.module.module"]
-        upgraded = Module._save_upgraded_fingerprints(fingerprints, marked)
-        cr.commit()  # pylint: disable=invalid-commit
-        _logger.info("Upgrade done, fingerprints saved: %s.", ", ".join(upgraded))
-
-        pending = Module._get_modules_partially_installed()
-        if pending:
-            names = ", ".join(pending.mapped("name"))
-            Module._reset_pending_states()
-            error = IncompleteUpgradeError(
-                _(
-                    "The upgrade ran but these addons are still pending: %s. "
-                    "Their state was reset; they will be retried at the next run.",
-                    names,
-                )
-            )
-            error.upgraded = upgraded
-            raise error
-        return {"result": "done", "reasons": reasons, "upgraded": upgraded}
+        # The caller's environment shares the transaction: it sees the marks,
+        # and what it writes meanwhile (tests simulate an upgrade so) counts.
+        self.env.invalidate_all()
+        env["base.module.upgrade"].upgrade_module()
+        self.env.flush_all()
+        return marked
 
     def _check_manifests(self, modules):
         """Read the manifests of the addons to upgrade from disk; refuse an invalid one by name.
@@ -357,7 +242,7 @@ class IrModuleModule(models.Model):
         """
         stale = []
         for module in modules:
-            path, fp = state.addon_path(module.name), fingerprints.get(module.name)
+            path, fp = addons.addon_path(module.name), fingerprints.get(module.name)
             if not (path and fp and f"odoo.addons.{module.name}" in sys.modules):
                 continue
             for relpath in fp.files:
@@ -378,10 +263,9 @@ class IrModuleModule(models.Model):
         """Refuse to start while Odoo's cron runs a job, as Odoo does for immediate installs.
 
         A job running across an upgrade may see its models change under it.
-        The rows stay locked until the commit that marks the addons; from then
-        on the cron runner skips the database until the states are back to
-        normal. A run started by the cron runner skips its own job's row,
-        which that runner holds for the whole job.
+        The rows stay locked until the run's transaction ends, and Odoo's cron
+        runner skips locked jobs. A run started by the cron runner skips its
+        own job's row, which that runner holds for the whole job.
         """
         try:
             self.env.cr.execute(
@@ -390,7 +274,6 @@ class IrModuleModule(models.Model):
                 log_exceptions=False,
             )
         except psycopg2.OperationalError as exc:
-            self.env.cr.rollback()
             raise UserError(
                 _(
                     "Odoo is running a scheduled action: the auto-upgrade did not start and "
@@ -398,31 +281,14 @@ class IrModuleModule(models.Model):
                 )
             ) from exc
 
-    def _ensure_state(self, modules, state):
+    def _ensure_state(self, state):
         """Guard against button_upgrade returning without marking anything."""
-        if not modules:
-            return
-        self.env.cr.execute(
-            "SELECT name FROM ir_module_module WHERE id = ANY(%s) AND state != %s",
-            (modules.ids, state),
-        )
-        wrong = [name for (name,) in self.env.cr.fetchall()]
+        wrong = self.filtered(lambda module: module.state != state).mapped("name")
         if wrong:
-            self._reset_pending_states()
             raise FailedUpgradeError(
                 _(
-                    "These addons should be %(state)s at this stage: %(names)s. "
-                    "Stopped for safety; nothing was upgraded or saved.",
+                    "These addons should be %(state)s at this stage: %(names)s. Stopped for safety.",
                     state=state,
                     names=", ".join(wrong),
                 )
             )
-
-    @api.model
-    def _reset_pending_states(self):
-        """Put transient states back as Odoo does after a failed load, and commit."""
-        cr = self.env.cr
-        cr.execute("UPDATE ir_module_module SET state = 'installed' WHERE state IN ('to upgrade', 'to remove')")
-        cr.execute("UPDATE ir_module_module SET state = 'uninstalled' WHERE state = 'to install'")
-        cr.commit()  # pylint: disable=invalid-commit
-        self.env.invalidate_all()

@@ -20,6 +20,7 @@ RESULTS = [
     ("done", "Done"),
     ("failed", "Failed"),
     ("incomplete", "Incomplete"),
+    ("busy", "Busy"),
 ]
 
 

@@ -1,2 +1,3 @@
 from . import test_checksums
+from . import test_run
 from . import test_ui

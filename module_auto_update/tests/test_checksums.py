@@ -104,10 +104,9 @@ class TestChecksums(TransactionCase):
         self.assertEqual(self.Module._get_modules_partially_installed(), web)
 
     def test_nothing_to_do_changes_nothing(self):
-        # The public method commits once it holds the lock (a test cursor
-        # cannot); its notification is covered by the end-to-end suite.
+        # In Odoo's test mode the run is a savepoint of the test's transaction.
         self.Module._save_installed_checksums()
-        outcome = self.Module._auto_upgrade_locked(False)
+        outcome = self.Module._auto_upgrade()
         self.assertEqual(outcome["result"], "nothing to do")
         self.assertEqual(outcome["upgraded"], [])
         self.assertEqual(set(self.installed.mapped("state")), {"installed"})

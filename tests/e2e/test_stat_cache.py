@@ -5,10 +5,10 @@ import time
 
 CACHE_STATE = """
 import os
-from odoo.addons.module_auto_update import state
+from odoo.addons.module_auto_update.upgrade import addons
 from odoo.addons.module_auto_update.core import cache
-settings = state.fingerprint_settings(env.cr)
-path = state.addon_path("mau_sample_c")
+settings = addons.fingerprint_settings(env.cr)
+path = addons.addon_path("mau_sample_c")
 patterns, langs, cache_dir = settings
 entry = cache_dir and cache.entry_path(cache_dir, path, patterns, langs)
 result({"cache_dir": settings.cache_dir, "entry": entry, "recorded": bool(entry and os.path.exists(entry))})

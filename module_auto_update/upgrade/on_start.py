@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Upgrade on start: a starting Odoo upgrades the changed addons of a database
 before its registry serves anything.
 
@@ -5,7 +7,7 @@ Loaded as a server-wide module (``--load=base,web,module_auto_update``) with
 ``auto_upgrade_on_start = True`` in the configuration file (or the
 environment variable ``ODOO_AUTO_UPGRADE_ON_START=1``), the addon wraps
 ``Registry.new``: before a registry is built for serving (``update_module``
-false), ``runner.run`` compares the fingerprints with plain SQL and, when
+false), the run protocol (``run.run_database``) compares the fingerprints with plain SQL and, when
 something changed, upgrades under the database's advisory lock. A process
 that finds the lock taken waits (``auto_upgrade_lock_timeout``, default
 600 s), then finds nothing left to do and loads the upgraded registry.
@@ -17,6 +19,9 @@ import os
 import odoo
 from odoo.modules.registry import Registry
 from odoo.tools import config
+
+from ..core import results
+from . import run
 
 _logger = logging.getLogger(__name__)
 
@@ -55,11 +60,9 @@ def lock_timeout():
 
 
 def upgrade_before_load(dbname):
-    from . import runner  # needs the models package, which imports the ORM
-
-    settings = runner.Settings(lock_timeout=lock_timeout(), trigger=TRIGGER, only_managed=True)
-    outcome = runner.run(dbname, settings)
-    if outcome["result"] in (runner.FAILED, runner.BUSY):
+    request = run.Request(lock_timeout=lock_timeout(), trigger=TRIGGER, only_managed=True)
+    outcome = run.run_database(dbname, request)
+    if outcome["result"] in (results.FAILED, results.INCOMPLETE, results.BUSY):
         # The registry is loaded anyway: Odoo then behaves as it would without
         # the upgrade on start (and fails loudly if the code needs the upgrade).
         _logger.error("%s: upgrade on start %s: %s", dbname, outcome["result"], outcome["error"])

@@ -1,0 +1,139 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Which fields an addon's Python code declares, read without importing it.
+
+Static: the class bodies of every ``.py`` file (``_name``/``_inherit``,
+``x = fields.X()``) and ``setattr(Class, "x", fields.X())``. Code that builds
+fields dynamically is not seen. Used by the planner to tell which stored
+fields an upgrade would drop.
+"""
+
+import ast
+import glob
+import os
+
+from .plan_readers import model_fields
+
+# Folders whose code Odoo never loads as models.
+SKIPPED_FOLDERS = ("tests", "migrations", "upgrades")
+FIELD_TYPES = frozenset(
+    {
+        "Binary",
+        "Boolean",
+        "Char",
+        "Date",
+        "Datetime",
+        "Float",
+        "Html",
+        "Id",
+        "Image",
+        "Integer",
+        "Json",
+        "Many2many",
+        "Many2one",
+        "Many2oneReference",
+        "Monetary",
+        "One2many",
+        "Properties",
+        "PropertiesDefinition",
+        "Reference",
+        "Selection",
+        "Text",
+    }
+)
+
+
+def _constant(node):
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None
+
+
+def _is_field(value):
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name in FIELD_TYPES
+
+
+def _class_fields(tree):
+    """``{class name: (model, [fields], [parent models])}`` of a parsed Python file."""
+    classes = {}
+    for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+        attrs, names = {}, []
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, value = stmt.targets[0], stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target, value = stmt.target, stmt.value
+            else:
+                continue
+            if not isinstance(target, ast.Name):
+                continue
+            if target.id in ("_name", "_inherit"):
+                attrs[target.id] = _constant(value)
+            elif _is_field(value):
+                names.append(target.id)
+        inherit = attrs.get("_inherit") or []
+        inherit = [inherit] if isinstance(inherit, str) else [i for i in inherit if isinstance(i, str)]
+        name = attrs.get("_name")
+        model = name if isinstance(name, str) else inherit[0] if len(inherit) == 1 else None
+        if model:
+            classes[cls.name] = (model, names, [i for i in inherit if i != model])
+    # Fields whose name is a Python keyword are added with setattr(Class, "global", field).
+    for call in (n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)):
+        func, args = call.value.func, call.value.args
+        if (
+            getattr(func, "id", None) == "setattr"
+            and len(args) == 3
+            and isinstance(args[0], ast.Name)
+            and args[0].id in classes
+            and isinstance(args[1], ast.Constant)
+        ):
+            classes[args[0].id][1].append(args[1].value)
+    return classes
+
+
+def declared_fields(path):
+    """``({model: {field names}}, {model: {parent models}})`` that an addon's Python code declares.
+
+    Static: reads class bodies (``_name``/``_inherit``, ``x = fields.X()``)
+    and ``setattr(Class, "x", fields.X())``; code that builds fields
+    dynamically is not seen.
+    """
+    own, parents = {}, {}
+    for pyfile in glob.glob(os.path.join(path, "**", "*.py"), recursive=True):
+        if os.path.relpath(pyfile, path).split(os.sep)[0] in SKIPPED_FOLDERS:
+            continue
+        try:
+            with open(pyfile, encoding="utf-8") as f:
+                tree = ast.parse(f.read(), pyfile)
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for model, names, inherit in _class_fields(tree).values():
+            own.setdefault(model, set()).update(names)
+            parents.setdefault(model, set()).update(inherit)
+    return own, parents
+
+
+def fields_kept(cr, paths):
+    """``{addon: {model: [field names]}}`` that each addon's code still provides.
+
+    A model's fields include those it inherits from its parent models,
+    declared by this addon or (as the database knows them) by another.
+    """
+    declared = {name: declared_fields(path) for name, path in paths.items()}
+    known = model_fields(cr, {p for _own, parents in declared.values() for ps in parents.values() for p in ps})
+    return {
+        name: {model: sorted(_fields_of(model, own, parents, known, {model})) for model in own}
+        for name, (own, parents) in declared.items()
+    }
+
+
+def _fields_of(model, own, parents, known, seen):
+    names = set(own.get(model, ()))
+    for parent in parents.get(model, set()) - seen:
+        names |= set(known.get(parent, ())) | _fields_of(parent, own, parents, known, seen | {parent})
+    return names

@@ -1,0 +1,72 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What the upgrade planner reads from Odoo's own tables, with plain SQL.
+
+Any DB-API cursor does: the planner runs from the Odoo layer, from
+``odoo-bin auto-upgrade`` before any registry exists, and from tests
+without Odoo. Nothing here writes.
+"""
+
+from .plan import CODE_DEFINED_MODELS
+
+# Columns every model has without declaring them.
+MAGIC_FIELDS = ("id", "create_uid", "create_date", "write_uid", "write_date")
+
+
+def installed_modules(cr):
+    """``{addon: {"version", "depends", "demo"}}`` of installed addons, as recorded."""
+    cr.execute(
+        """SELECT m.name, m.latest_version, m.demo, array_remove(array_agg(d.name ORDER BY d.name), NULL)
+             FROM ir_module_module m
+        LEFT JOIN ir_module_module_dependency d ON d.module_id = m.id
+            WHERE m.state = 'installed'
+         GROUP BY m.id"""
+    )
+    return {
+        name: {"version": version, "depends": list(deps), "demo": bool(demo)}
+        for name, version, demo, deps in cr.fetchall()
+    }
+
+
+def recorded_xmlids(cr, modules):
+    """The non-noupdate XML IDs of ``modules`` that point at a record."""
+    cr.execute(
+        """SELECT d.module, d.name, d.model,
+                  EXISTS(SELECT 1 FROM ir_model_data o WHERE o.model = d.model AND o.res_id = d.res_id AND o.id != d.id)
+             FROM ir_model_data d
+            WHERE d.module = ANY(%s) AND d.res_id IS NOT NULL AND NOT COALESCE(d.noupdate, false)
+              AND d.model != ALL(%s)""",
+        (list(modules), sorted(CODE_DEFINED_MODELS)),
+    )
+    return [{"module": m, "name": n, "model": model, "shared": shared} for m, n, model, shared in cr.fetchall()]
+
+
+def stored_fields(cr, modules):
+    """Stored, column-backed fields with an XML ID of one of ``modules``, with all their XML IDs' addons."""
+    cr.execute(
+        """SELECT f.model, f.name, array_agg(DISTINCT d.module ORDER BY d.module)
+             FROM ir_model_fields f
+             JOIN ir_model_data d ON d.model = 'ir.model.fields' AND d.res_id = f.id
+            WHERE f.store AND f.state = 'base' AND f.ttype NOT IN ('one2many', 'many2many')
+              AND f.name != ALL(%s)
+         GROUP BY f.model, f.name
+           HAVING bool_or(d.module = ANY(%s))""",
+        (list(MAGIC_FIELDS), list(modules)),
+    )
+    return [{"model": model, "name": name, "modules": list(mods)} for model, name, mods in cr.fetchall()]
+
+
+def company_countries(cr):
+    cr.execute(
+        "SELECT DISTINCT c.code FROM res_company r JOIN res_partner p ON p.id = r.partner_id "
+        "JOIN res_country c ON c.id = p.country_id"
+    )
+    return [code for (code,) in cr.fetchall()]
+
+
+def model_fields(cr, models):
+    """``{model: [field names]}`` the database knows, whatever addon declared them."""
+    cr.execute(
+        "SELECT model, array_agg(name) FROM ir_model_fields WHERE model = ANY(%s) GROUP BY model", (list(models),)
+    )
+    return {model: list(names) for model, names in cr.fetchall()}

@@ -1,0 +1,297 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""One auto-upgrade run of one database: the protocol every entry point follows.
+
+1. Take the database's upgrade lock (``core.lock.held``).
+2. Start a fresh snapshot, which sees what the previous holder committed.
+3. Decide, with plain SQL and the disk: what changed, what is pending, the plan.
+4. Let the entry point refuse (``Loader.check``), before anything is marked.
+5. Mark and upgrade (``Loader.load``), verify that nothing is left pending,
+   save the fingerprints: all of it in one transaction (``transaction``),
+   committed once at the end, or rolled back as a whole.
+6. Release the lock; tell Odoo processes to reload the registry; record
+   the run in the history, on a connection of its own (``recorded``).
+
+Used by the Apps button and the wizard, ``upgrade_changed_checksum()`` and
+the scheduled action (``models/``, which load the upgrade through the ORM),
+and by ``odoo-bin auto-upgrade``, the quick start when it hands over, and the
+upgrade on start (which load it the way ``odoo-bin -u`` does:
+``config["update"]`` and ``Registry.new(update_module=True)``, so that a
+database whose new code Odoo cannot even load without an upgrade, such as a
+new column on ``res.partner``, is upgraded before anything reads it).
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+
+import odoo.sql_db
+from odoo import SUPERUSER_ID
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+from ..core import compare, lock, results, stored
+from . import addons, failure, plan_inputs, transaction
+
+_logger = logging.getLogger(__name__)
+
+UNCHANGED = "The database was left as it was: nothing was upgraded and no fingerprint was saved."
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a run is asked to do, and on whose behalf."""
+
+    trigger: str = "command line"
+    uid: int = None
+    update_all: bool = False
+    ignore: tuple = ()
+    ignore_core: bool = False
+    i18n_overwrite: bool = False
+    lock_timeout: float = 0.0
+    dry_run: bool = False
+    init_hashes: bool = False
+    # Leave alone a database that never recorded fingerprints (on start: a
+    # database of the server that does not use this addon).
+    only_managed: bool = False
+
+
+def load_registry(cr, names):
+    """``odoo-bin -u names``: Odoo marks them (``button_upgrade``: dependents,
+    new dependencies) and loads the database's registry; returns the addons
+    it upgraded or installed."""
+    config["update"] = dict.fromkeys(names, 1)
+    try:
+        registry = Registry.new(cr.dbname, update_module=True)
+    finally:
+        config["update"] = {}
+    return list(registry.updated_modules)
+
+
+@dataclass(frozen=True)
+class Loader:
+    """How an entry point upgrades, inside the run's transaction.
+
+    ``load(cr, names)`` marks ``names`` and loads every pending addon;
+    returns the addons it upgraded or installed. ``check(cr, names,
+    fingerprints)``, if any, raises to refuse the run before anything is
+    marked; its message is the run's error as it stands.
+    """
+
+    load: Callable = load_registry
+    check: Callable = None
+
+
+class Refused(Exception):
+    """The entry point refused to upgrade (``Loader.check``)."""
+
+
+class Incomplete(Exception):
+    """The upgrade ran but left addons pending."""
+
+
+def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
+    """Auto-upgrade the database of ``cr``; never raises (but for ``BaseException``).
+
+    ``commit``: the run may commit and roll back ``cr`` (its own cursor, or
+    a caller's whose pending work is committed first, as the OCA addon's
+    method does). Without it (Odoo's test mode, a caller's transaction),
+    the run is a savepoint of the caller's transaction. ``history_cursor()``
+    opens the cursor the history row is written with, on a connection other
+    than ``cr``'s (default: a new one).
+
+    Returns ``{"database", "result", "plan", "upgraded", "error", "duration"}``
+    with a result of ``core.results``.
+    """
+    dbname = cr.dbname
+    with recorded(dbname, request, history_cursor) as outcome:
+        try:
+            outcome.update(_run(cr, request, loader, commit))
+        except lock.LockBusyError as exc:
+            _logger.warning("%s: busy: %s", dbname, exc)
+            outcome.update(result=results.BUSY, error=str(exc))
+        except Incomplete as exc:
+            _logger.error("%s: %s", dbname, exc)
+            outcome.update(result=results.INCOMPLETE, error=str(exc))
+        except Refused as exc:
+            _logger.warning("%s: refused: %s", dbname, exc)
+            outcome.update(result=results.FAILED, error=str(exc))
+        except Exception as exc:
+            message = f"{failure.describe(exc)}\n{UNCHANGED}"
+            _logger.exception("%s: %s", dbname, message)
+            outcome.update(result=results.FAILED, error=message)
+    return outcome
+
+
+@contextmanager
+def recorded(dbname, request, history_cursor=None):
+    """Yield the run's outcome to fill in; on exit, time it and record it in the history.
+
+    The row is written with ``history_cursor()`` (default: a new
+    connection), after the run's transaction ended, so that it survives a
+    rollback; a failure to record is logged, never raised over the run's
+    outcome. Only the outcomes of ``results.RECORDED`` leave a row.
+    """
+    started, t0 = stored.utcnow(), time.monotonic()
+    outcome = {"database": dbname, "result": None, "plan": None, "upgraded": [], "error": None}
+    yield outcome
+    outcome["duration"] = round(time.monotonic() - t0, 3)
+    _logger.info("%s: %s in %.2f s", dbname, outcome["result"], outcome["duration"])
+    if outcome["result"] not in results.RECORDED:
+        return
+    try:
+        with closing((history_cursor or odoo.sql_db.db_connect(dbname).cursor)()) as cr:
+            stored.record_run(
+                cr,
+                request.trigger,
+                started,
+                stored.utcnow(),
+                outcome["result"],
+                outcome["upgraded"],
+                outcome["error"],
+                request.uid,
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+    except Exception:
+        _logger.exception("%s: the run could not be recorded in the history.", dbname)
+
+
+def _run(cr, request, loader, commit):
+    dbname = cr.dbname
+    if request.only_managed and not stored.is_managed(cr):
+        return {"result": results.NOT_MANAGED}
+    if request.dry_run:
+        _logger.info("%s: planning", dbname)
+        found = _inspect(cr, request)
+        return {"result": results.DRY_RUN, "plan": _plan(cr, found)}
+    _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
+    with lock.held(cr, dbname, request.lock_timeout):
+        if commit:
+            # Odoo cursors are REPEATABLE READ: a snapshot that sees what the
+            # previous holder of the lock committed while we waited.
+            cr.commit()  # pylint: disable=invalid-commit
+        with _kept_registry(dbname, commit), _translations(request.i18n_overwrite):
+            with transaction.one_transaction(cr, commit) as run_cr:
+                outcome = _decide_and_upgrade(run_cr, request, loader)
+        if commit and outcome["result"] != results.NOTHING_TO_DO:
+            _reload_everywhere(dbname)
+        return outcome
+
+
+def _inspect(cr, request):
+    return addons.inspect(cr, update_all=request.update_all, ignore=request.ignore, ignore_core=request.ignore_core)
+
+
+def _plan(cr, found):
+    return plan_inputs.plan_for(cr, forced=found.forced, ignore=found.ignore, fingerprints=found.fingerprints)
+
+
+def _decide_and_upgrade(cr, request, loader):
+    """Steps 3 to 5, on the run's cursor, inside its one transaction."""
+    dbname, uid = cr.dbname, request.uid or SUPERUSER_ID
+    if request.init_hashes:
+        _logger.info("%s: recording the current fingerprints", dbname)
+        installed = stored.modules_in_state(cr, ["installed"])
+        stored.save_fingerprints(cr, addons.current_fingerprints(installed, cr=cr), uid=uid)
+        return {"result": results.HASHES_RECORDED}
+
+    _logger.info("%s: comparing fingerprints", dbname)
+    found = _inspect(cr, request)
+    if found.nothing_to_do:
+        _logger.info("%s: no installed addon changed and none is pending", dbname)
+        return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
+    the_plan = _plan(cr, found)
+    names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
+    for entry in the_plan["changed"]:
+        _logger.info("%s: addon %s: %s", dbname, entry["module"], entry["reason"])
+    if loader.check:
+        try:
+            loader.check(cr, names, found.fingerprints)
+        except Exception as exc:
+            raise Refused(str(exc)) from exc
+
+    _logger.info("%s: upgrading %s", dbname, ", ".join(names + found.pending))
+    upgraded = loader.load(cr, names)
+    pending = stored.modules_in_state(cr, stored.PENDING_STATES)
+    if pending:
+        raise Incomplete(
+            f"The upgrade ran but left these addons pending: {', '.join(pending)}. "
+            f"It was rolled back. {UNCHANGED} They will be upgraded again at the next run."
+        )
+    upgraded = _save_after_upgrade(cr, found, upgraded, uid)
+    _logger.info("%s: fingerprints saved; upgraded %s", dbname, ", ".join(upgraded))
+    return {"result": results.DONE, "plan": the_plan, "upgraded": upgraded}
+
+
+def _save_after_upgrade(cr, found, upgraded, uid):
+    """Save the fingerprints taken before the upgrade (an edit made while
+    upgrading is a change next time) of the addons still installed, those of
+    the addons it installed; returns the upgraded addons still installed."""
+    installed = set(stored.modules_in_state(cr, ["installed"]))
+    fingerprints = {name: fp for name, fp in found.fingerprints.items() if name in installed}
+    # An addon left alone (ignored) keeps its recorded fingerprint, so that
+    # its change is still seen when it stops being ignored.
+    left_alone = (set(found.ignore) & set(fingerprints)) - set(upgraded)
+    fingerprints.update(dict.fromkeys(left_alone, False))
+    fingerprints.update(addons.current_fingerprints(sorted(installed - set(fingerprints)), cr=cr))
+    upgraded = sorted(set(upgraded) & installed)
+    stored.save_fingerprints(cr, fingerprints, upgraded=upgraded, uid=uid)
+    return upgraded
+
+
+@contextmanager
+def _translations(overwrite):
+    """``--i18n-overwrite`` for this run only."""
+    previous = config["overwrite_existing_translations"]
+    config["overwrite_existing_translations"] = overwrite
+    try:
+        yield
+    finally:
+        config["overwrite_existing_translations"] = previous
+
+
+@contextmanager
+def _kept_registry(dbname, commit):
+    """After a failed run, this process serves the registry it had before.
+
+    A failure after the load leaves a registry built on data that was rolled
+    back; the one from before the run matches the database again.
+    """
+    before = Registry.registries[dbname] if dbname in Registry.registries else None
+    try:
+        yield
+    except BaseException:
+        if commit:
+            if before is not None:
+                Registry.registries[dbname] = before
+            else:
+                Registry.delete(dbname)
+        raise
+
+
+def _reload_everywhere(dbname):
+    """After the commit, every Odoo process reloads the database's registry.
+
+    Odoo signals the new registry from inside the load, before the commit:
+    a process that reloaded then read the old state.
+    """
+    if dbname not in Registry.registries:
+        return
+    registry = Registry.registries[dbname]
+    if not registry.ready:
+        return
+    try:
+        registry.clear_cache()  # values read inside the run, before the fingerprints were saved
+        registry.registry_invalidated = True
+        registry.signal_changes()
+    except Exception:
+        # Committed already: the other processes reload at their next signal.
+        _logger.exception("%s: the upgrade is committed, but Odoo processes could not be told to reload.", dbname)
+
+
+def run_database(dbname, request):
+    """``run`` on a cursor of its own: the command line and the upgrade on start."""
+    with closing(odoo.sql_db.db_connect(dbname).cursor()) as cr:
+        return run(cr, request)

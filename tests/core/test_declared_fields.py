@@ -1,0 +1,58 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The static scan of the fields an addon's Python code declares (no Odoo, no database)."""
+
+import textwrap
+
+from module_auto_update.core.declared_fields import declared_fields
+
+
+def addon(tmp_path, files):
+    for relpath, text in files.items():
+        path = tmp_path / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return str(tmp_path)
+
+
+def test_new_models_extensions_and_keyword_fields(tmp_path):
+    path = addon(
+        tmp_path,
+        {
+            "models/a.py": """
+                from odoo import fields, models
+
+                class A(models.Model):
+                    _name = "x.a"
+                    _inherit = ["mail.thread"]
+                    name = fields.Char()
+                    amount: float = fields.Float()
+                    helper = 3
+
+                class Partner(models.Model):
+                    _inherit = "res.partner"
+                    x_level = fields.Integer()
+
+                setattr(A, "global", fields.Boolean())
+            """,
+        },
+    )
+    own, parents = declared_fields(path)
+    assert own == {"x.a": {"name", "amount", "global"}, "res.partner": {"x_level"}}
+    assert parents == {"x.a": {"mail.thread"}, "res.partner": set()}
+
+
+def test_tests_scripts_and_unparsable_files_are_skipped(tmp_path):
+    path = addon(
+        tmp_path,
+        {
+            "tests/test_a.py": 'from odoo import fields, models\nclass T(models.Model):\n    _name = "x.t"\n'
+            "    f = fields.Char()\n",
+            "migrations/18.0.1.0.1/pre-migrate.py": 'class M:\n    _name = "x.m"\n',
+            "models/broken.py": "class (:\n",
+            "models/b.py": 'from odoo import fields, models\nclass B(models.Model):\n    _name = "x.b"\n'
+            "    code = fields.Char()\n",
+        },
+    )
+    own, _parents = declared_fields(path)
+    assert own == {"x.b": {"code"}}

@@ -1,0 +1,9 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Auto-upgrade probe a",
+    "version": "18.0.1.0.0",
+    "depends": ["base"],
+    "license": "LGPL-3",
+    "data": ["security/ir.model.access.csv", "data/records.xml"],
+    "installable": True,
+}

@@ -1,0 +1,9 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Auto-upgrade probe c",
+    "version": "18.0.1.0.0",
+    "depends": ["base"],
+    "license": "LGPL-3",
+    "data": ["data/partners.xml"],
+    "installable": True,
+}
