@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """pip package odoo-addon-module_auto_update, laid out as setuptools-odoo does.
 
 The addon installs as the package ``odoo.addons.module_auto_update`` (``odoo``

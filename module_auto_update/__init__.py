@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # The Odoo layer is loaded only when Odoo loads the addon (as odoo.addons.*):
 # the pure core (addon_hash, core/) stays importable without Odoo, which is
 # how the core test suite and external tools use it.

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Find Odoo 18 and PostgreSQL for the suites, the demo and the benchmarks.
 
 Odoo comes from ``ODOO_SRC`` (a source checkout) or from an importable

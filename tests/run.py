@@ -1,41 +1,87 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [lint]
 
 - core: the pure core's pytest suite (no Odoo, no database);
 - odoo: the addon's own Odoo tests (--test-enable) on a fresh throwaway
   database; any failed test or any ERROR/CRITICAL log line fails it;
 - e2e: end-to-end pytest suite against real Odoo processes;
-- lint: the static checks of tests/lint.py (ruff, pylint-odoo, OCA checks).
+- lint: the static checks of tools/lint.py (ruff, pylint-odoo, OCA checks).
 
-Prints how many tests each suite ran; fails if one fails or runs none.
+Streams one line per test (outcome, time, name) as each ends; a suite quiet
+for a minute says what it is waiting on. Ends with a table of the suites
+and the line ``N passed, N failed, N skipped``; fails if a suite fails or
+runs no test.
 """
 
+import os
+import queue
 import re
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tools"))
 import lint  # noqa: E402
 import odoo_env  # noqa: E402
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (?P<level>[A-Z]+) ")
 ODOO_RESULT = re.compile(r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<total>\d+) tests")
+ODOO_TEST_START = re.compile(r" odoo\.addons\.module_auto_update\.tests\.\S+: Starting (?P<test>\S+) \.\.\.")
 PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
+QUIET = 60  # seconds without output before saying what a suite waits on
 
 
-def pytest_suite(path, *extra):
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path), *extra]
-    proc = subprocess.run(cmd, cwd=HERE.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    print(proc.stdout, end="")
+def stream(cmd, on_line, waiting_on, **kwargs):
+    """Run ``cmd``, passing each output line to ``on_line`` as it comes; return its exit code.
+
+    Every ``QUIET`` seconds without output, prints what ``waiting_on()`` says.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout] + [lines.put(None)], daemon=True).start()
+    quiet_since = time.monotonic()
+    while True:
+        try:
+            line = lines.get(timeout=QUIET)
+        except queue.Empty:
+            print(f"  ... quiet for {time.monotonic() - quiet_since:.0f} s, waiting on {waiting_on()}", flush=True)
+            continue
+        if line is None:
+            return proc.wait()
+        quiet_since = time.monotonic()
+        on_line(line.rstrip("\n"))
+
+
+def pytest_suite(path):
+    with tempfile.NamedTemporaryFile("w+", prefix="mau_progress_") as progress:
+        cmd = [
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)),
+            *("-o", "console_output_style=classic", "-rfE"),
+        ]
+        output = []
+
+        def on_line(line):
+            output.append(line)
+            print(line, flush=True)
+
+        def waiting_on():
+            return Path(progress.name).read_text() or "pytest to collect the tests"
+
+        env = {**os.environ, "MAU_PROGRESS_FILE": progress.name}
+        code = stream(cmd, on_line, waiting_on, cwd=HERE.parent, env=env)
     counts = {"passed": 0, "failed": 0, "skipped": 0}
-    lines = proc.stdout.strip().splitlines()
-    for n, word in PYTEST_COUNT.findall(lines[-1] if lines else ""):
+    summary = next((line for line in reversed(output) if PYTEST_COUNT.search(line)), "")
+    for n, word in PYTEST_COUNT.findall(summary):
         key = "failed" if word.startswith("error") else word
         counts[key] += int(n)
-    if proc.returncode not in (0, 5) and not counts["failed"]:
+    if code not in (0, 5) and not counts["failed"]:
         counts["failed"] = 1  # pytest itself failed (collection, usage)
     return counts
 
@@ -51,38 +97,46 @@ def free_port():
 def odoo_suite():
     odoo = odoo_env.find_odoo()
     db = odoo_env.unique_db("mau_odoo_tests")
+    args = [
+        *("-d", db, "-i", "module_auto_update", "--test-enable", "--test-tags", "/module_auto_update"),
+        *("--stop-after-init", "--without-demo=all", f"--http-port={free_port()}", "--log-level=info"),
+    ]
+    output, bad = [], []
+    current = {"name": None, "since": time.monotonic(), "last": "Odoo to install the addon"}
+
+    def finish_test():
+        if current["name"]:
+            print(f"  ran     {time.monotonic() - current['since']:6.1f} s  {current['name']}", flush=True)
+
+    def on_line(line):
+        output.append(line)
+        level = LOG_LINE.match(line)
+        if level and level["level"] in ("ERROR", "CRITICAL"):
+            bad.append(line)
+            print(line, flush=True)
+        if started := ODOO_TEST_START.search(line):
+            finish_test()
+            current.update(name=started["test"], since=time.monotonic())
+        if level:
+            current["last"] = line[level.end() :][:160]
+
     try:
-        proc = odoo.run(
-            [
-                "-d",
-                db,
-                "-i",
-                "module_auto_update",
-                "--test-enable",
-                "--test-tags",
-                "/module_auto_update",
-                "--stop-after-init",
-                "--without-demo=all",
-                f"--http-port={free_port()}",
-                "--log-level=info",
-            ],
-            check=False,
+        code = stream(
+            odoo.argv(args), on_line, lambda: current["name"] or current["last"], env={**os.environ, **odoo.env}
         )
     finally:
         odoo_env.drop_db(db)
-    output = proc.stdout + proc.stderr
-    bad = [line for line in output.splitlines() if (m := LOG_LINE.match(line)) and m["level"] in ("ERROR", "CRITICAL")]
-    for line in output.splitlines():
-        if "odoo.tests" in line or line in bad:
-            print(line)
-    result = ODOO_RESULT.search(output)
+    finish_test()
+    result = ODOO_RESULT.search("\n".join(output))
     total = int(result["total"]) if result else 0
     failed = int(result["failed"]) + int(result["errors"]) if result else 0
+    if result:
+        print(f"  {result.group(0)}")
     if bad and not failed:
         failed = len(bad)
         print(f"{len(bad)} ERROR/CRITICAL log line(s): the Odoo suite fails.")
-    if proc.returncode and not failed:
-        print(output[-4000:])
+    if code and not failed:
+        print("\n".join(output[-60:]))
         failed = 1
     return {"passed": max(total - failed, 0), "failed": failed, "skipped": 0}
 
@@ -95,6 +149,19 @@ SUITES = {
 }
 
 
+def table(rows):
+    lines = [("suite", "passed", "failed", "skipped", "time")]
+    lines += [
+        (name, *(str(counts[k]) for k in ("passed", "failed", "skipped")), f"{secs:.0f} s")
+        for name, counts, secs in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(5)]
+    return "\n".join(
+        "  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths, strict=True)))
+        for line in lines
+    )
+
+
 def main(argv):
     names = argv or list(SUITES)
     unknown = set(names) - set(SUITES)
@@ -103,15 +170,16 @@ def main(argv):
     if {"odoo", "e2e"} & set(names):
         odoo_env.check_postgres()
         odoo_env.find_odoo()
-    totals, ok = {"passed": 0, "failed": 0, "skipped": 0}, True
+    totals, rows, ok = {"passed": 0, "failed": 0, "skipped": 0}, [], True
     for name in names:
         print(f"=== {name} suite", flush=True)
         start = time.monotonic()
         counts = SUITES[name]()
+        rows.append((name, counts, time.monotonic() - start))
         ran = counts["passed"] + counts["failed"]
         print(
             f"=== {name}: {counts['passed']} passed, {counts['failed']} failed, "
-            f"{counts['skipped']} skipped in {time.monotonic() - start:.0f} s",
+            f"{counts['skipped']} skipped in {rows[-1][2]:.0f} s",
             flush=True,
         )
         if counts["failed"] or not ran:
@@ -120,6 +188,7 @@ def main(argv):
                 print(f"=== {name}: no test ran, which counts as a failure")
         for key in totals:
             totals[key] += counts[key]
+    print(f"\n{table(rows)}\n")
     print(f"{totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
     return 0 if ok else 1
 

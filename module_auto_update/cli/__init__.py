@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 # The quick start (quick_start.py) imports this package without Odoo, as the
 # plain package module_auto_update: the command is loaded only under odoo.addons.
 if __name__.startswith("odoo.addons."):

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """``odoo-bin auto-upgrade``: upgrade the changed addons of one database or a fleet.
 
 Our options are parsed first (argparse, ``core.command``); everything else

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """``odoo-auto-upgrade``: ``odoo-bin auto-upgrade`` that answers "nothing to do" without Odoo.
 
 Every ``odoo-bin`` command pays for importing Odoo (most of a second) before

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Stat cache of addon fingerprints: skip reading files that did not change.
 
 An addon's digest is reused when the walk keeps the same paths, in the same

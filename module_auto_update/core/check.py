@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Whether a database has anything to upgrade, from its tables and the disk.
 
 The decision every run starts with, before any registry: the installed

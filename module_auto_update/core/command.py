@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The ``auto-upgrade`` command's options, outcomes, output and exit codes.
 
 Shared by ``odoo-bin auto-upgrade`` and the quick start

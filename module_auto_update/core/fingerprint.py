@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Addon fingerprints.
 
 The addon digest is the one the OCA addon and click-odoo-update store in

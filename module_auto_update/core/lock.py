@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """One upgrade at a time per database, across processes and hosts.
 
 A PostgreSQL session-level advisory lock: it survives the commits an upgrade

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odoo 18's settings that decide what "nothing changed" means, read without Odoo.
 
 The quick start (``cli/quick_start.py``) must find each addon where a

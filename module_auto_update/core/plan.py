@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The upgrade plan: what an auto-upgrade will do, why, and what may be lost.
 
 Pure functions over plain data (no Odoo import): ``plan_inputs`` gathers the

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What a database stores for us, read and written with plain SQL.
 
 Any DB-API cursor does (an Odoo cursor or a psycopg2 one): the in-Odoo
@@ -134,39 +136,39 @@ def storable_files(files):
 
 
 def save_fingerprints(cr, fingerprints, upgraded=(), uid=None):
-    """Record ``{addon: Fingerprint}`` as the state of the installed addons (see ``save_checksums``).
+    """Record ``{addon: Fingerprint}`` as the state of the installed addons (see ``save_digests``).
 
     An addon whose fingerprint is ``False`` (its folder is missing, or it was
     left alone) keeps what was recorded for it; ``None`` (a file could not be
     read) records nothing, so that it still counts as changed next time.
     """
     saved = saved_checksums(cr)
-    checksums, files = {}, {}
+    digests, files = {}, {}
     for name, fp in fingerprints.items():
         if fp:
-            checksums[name], files[name] = fp.digest, fp.files
+            digests[name], files[name] = fp.digest, fp.files
         elif fp is False and saved.get(name):
-            checksums[name] = saved[name]
-    save_checksums(cr, checksums, files, upgraded, uid)
+            digests[name] = saved[name]
+    save_digests(cr, digests, files, upgraded, uid)
 
 
-def save_checksums(cr, checksums, file_checksums=None, upgraded=(), uid=None):
-    """Make ``{addon: checksum}`` the recorded state, replacing the previous one.
+def save_digests(cr, digests, file_digests=None, upgraded=(), uid=None):
+    """Make ``{addon: digest}`` the recorded fingerprints, replacing the previous ones.
 
-    ``file_checksums``: ``{addon: {relpath: sha1}}`` to keep beside them
-    (an addon left out keeps its previous per-file record); ``upgraded``: the
+    ``file_digests``: ``{addon: {relpath: sha1}}`` to keep beside them (an
+    addon left out keeps its previous per-file record); ``upgraded``: the
     addons whose upgrade this save concludes. The legacy parameter is
     rewritten to match, for the tools that read it (the OCA addon,
     click-odoo-update). Without our table (a database kept by another tool)
-    only the parameter is written. Empty checksums are not recorded.
+    only the parameter is written. Empty digests are not recorded.
     """
-    checksums = {name: value for name, value in checksums.items() if value}
-    file_checksums = file_checksums or {}
+    digests = {name: value for name, value in digests.items() if value}
+    file_digests = file_digests or {}
     now = utcnow()
     if table_exists(cr, CHECKSUM_TABLE):
-        cr.execute(f"DELETE FROM {CHECKSUM_TABLE} WHERE name != ALL(%s)", (sorted(checksums),))
-        for name, checksum in sorted(checksums.items()):
-            files = file_checksums.get(name)
+        cr.execute(f"DELETE FROM {CHECKSUM_TABLE} WHERE name != ALL(%s)", (sorted(digests),))
+        for name, digest in sorted(digests.items()):
+            files = file_digests.get(name)
             cr.execute(
                 f"""INSERT INTO {CHECKSUM_TABLE} AS t (name, checksum, file_checksums, computed_at, upgraded_at,
                                                    create_uid, create_date, write_uid, write_date)
@@ -182,7 +184,7 @@ def save_checksums(cr, checksums, file_checksums=None, upgraded=(), uid=None):
                        OR EXCLUDED.file_checksums IS NOT NULL OR EXCLUDED.upgraded_at IS NOT NULL""",
                 {
                     "name": name,
-                    "checksum": checksum,
+                    "checksum": digest,
                     "files": json.dumps(storable_files(files)) if files is not None else None,
                     "now": now,
                     "upgraded_at": now if name in upgraded else None,
@@ -194,7 +196,7 @@ def save_checksums(cr, checksums, file_checksums=None, upgraded=(), uid=None):
            VALUES (%(key)s, %(value)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = EXCLUDED.write_uid,
                                            write_date = EXCLUDED.write_date""",
-        {"key": PARAM_INSTALLED_CHECKSUMS, "value": json.dumps(checksums, sort_keys=True), "now": now, "uid": uid},
+        {"key": PARAM_INSTALLED_CHECKSUMS, "value": json.dumps(digests, sort_keys=True), "now": now, "uid": uid},
     )
 
 

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import os
 import sys
@@ -52,7 +54,7 @@ class IrModuleModule(models.Model):
 
         The legacy parameter is rewritten to match, for the tools that read it.
         """
-        self._write_stored(stored.save_checksums, checksums, file_checksums, upgraded)
+        self._write_stored(stored.save_digests, checksums, file_checksums, upgraded)
 
     @api.model
     def _save_installed_checksums(self):

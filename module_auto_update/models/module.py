@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Names that scripts written for the OCA addon import from this module path."""
 
 from odoo.exceptions import UserError

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The Auto-Upgrade Modules menu and wizard, clicked in a real headless Chromium.
 
 Odoo skips browser tests silently when Chromium or the websocket-client

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The stat cache: when it may reuse a digest, and that any doubt is a miss."""
 
 import json

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Property: with or without the stat cache, every fingerprint is the same.
 
 Random addon trees, random sequences of edits (including same-size edits

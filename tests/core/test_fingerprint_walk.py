@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The fast walk keeps exactly the paths of the reference algorithm, in its order.
 
 The reference is the OCA addon's, written from the spec: ``os.walk`` with

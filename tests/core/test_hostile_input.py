@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odd and hostile input to the pure core: each gets a defined outcome, never a hang or a wrong digest.
 
 Unreadable files: the tests run as root, for whom permission bits stop no

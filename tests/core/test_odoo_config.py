@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odoo's settings read without Odoo: precedence, defaults, lookup order."""
 
 import pytest

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """End-to-end fixtures: real Odoo 18 processes on real PostgreSQL databases.
 
 A template database (base, module_auto_update and the sample addons, no
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "tools"))
 import odoo_env  # noqa: E402
 
 SAMPLES = (

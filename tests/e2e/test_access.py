@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Who may run the auto-upgrade: administrators only, over every door, and it shows.
 
 A real server (loopback only) on a database where sample C changed: an

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The auto-upgrade against a real Odoo 18: what is upgraded, what is saved."""
 
 import json

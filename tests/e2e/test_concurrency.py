@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Runs that meet: exactly one upgrades, the others wait or say why not, nothing deadlocks.
 
 Sample C gets a new version whose migration counts its runs and holds the

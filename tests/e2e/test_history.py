@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Every auto-upgrade run leaves a history row, failed runs included."""
 
 RUNS = """

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The shipped translation template and French translation match what Odoo exports."""
 
 import polib
@@ -12,7 +14,7 @@ def test_shipped_pot_has_every_term_odoo_exports(db, tmp_path):
     fresh = polib.pofile(str(export_pot(db.odoo, db.name, tmp_path / f"{ADDON}.pot", addons=[db.addons_dir])))
     assert len(fresh) > 10, "the export found almost no term: is the addon installed?"
     missing = sorted(msgid for _ctxt, msgid in msgids(fresh) - msgids(polib.pofile(str(POT))))
-    assert not missing, f"{POT.name} lacks terms: run python3 tests/i18n_export.py --merge\n" + "\n".join(missing)
+    assert not missing, f"{POT.name} lacks terms: run python3 tools/i18n_export.py --merge\n" + "\n".join(missing)
 
 
 def test_french_translation_is_complete():

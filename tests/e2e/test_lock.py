@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The per-database upgrade lock, on a real PostgreSQL and a real Odoo run."""
 
 import time

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The quick start ``odoo-auto-upgrade`` against a real Odoo 18 and PostgreSQL.
 
 It must answer exactly like ``odoo-bin auto-upgrade`` when nothing changed,

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """A failed, killed or odd run loses nothing, on a real Odoo 18 and PostgreSQL.
 
 After each case the database the run acted on and a second database served

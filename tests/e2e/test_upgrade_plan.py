@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The upgrade plan against a real Odoo 18: what it announces is what the upgrade then does.
 
 Samples: a <- b, c alone, and e <- f <- g (two levels of dependents).

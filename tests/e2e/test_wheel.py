@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The pip package: built from setup.py, installed in a fresh virtual environment
 beside Odoo, found by Odoo through the ``odoo.addons`` namespace alone."""
 

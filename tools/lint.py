@@ -1,4 +1,6 @@
-"""The repository's static checks, offline: python3 tests/lint.py
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The repository's static checks, offline: python3 tools/lint.py
 
 The same checks as .pre-commit-config.yaml, without pre-commit nor network:
 
@@ -8,15 +10,16 @@ The same checks as .pre-commit-config.yaml, without pre-commit nor network:
 - oca-checks-odoo-module (manifest, XML, CSV checks) on the addon and
   oca-checks-po on its translations;
 - every .xml of the addon is well-formed;
-- the addon's README.rst matches its readme/ fragments (tests/gen_readme.py).
+- the addon's README.rst matches its readme/ fragments (tools/gen_readme.py).
 
 Nothing is fixed: each check reports its findings. The tools are pinned in
-tests/requirements-lint.txt. Prints one line per check and closes on
+tools/requirements-lint.txt. Prints one line per check and closes on
 "N passed, N failed".
 """
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -26,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 ADDON = REPO / "module_auto_update"
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO / "tests"))
 import gen_readme  # noqa: E402
 import odoo_env  # noqa: E402
 
@@ -105,11 +109,49 @@ def check_xml_well_formed():
 def check_readme():
     rst = gen_readme.render(ADDON)
     if rst != gen_readme.read(ADDON):
-        raise CheckFailed(f"{ADDON.name}/README.rst is out of date: run python3 tests/gen_readme.py")
+        raise CheckFailed(f"{ADDON.name}/README.rst is out of date: run python3 tools/gen_readme.py")
     try:
         gen_readme.to_html(rst)
     except Exception as exc:  # docutils' SystemMessage: invalid reStructuredText
         raise CheckFailed(f"{ADDON.name}/README.rst: {exc}") from exc
+
+
+USAGE_DOC = REPO / "docs" / "usage.rst"
+
+
+def check_options_documented_once():
+    """Every option of ``auto-upgrade --help`` is explained in docs/usage.rst, and
+    only there; the exit codes there are the ones --help prints."""
+    sys.path.insert(0, str(REPO))
+    from module_auto_update.core import command  # noqa: PLC0415  (pure: no Odoo)
+
+    parser = command.build_parser("auto-upgrade")
+    options = [opt for action in parser._actions for opt in action.option_strings if opt.startswith("--")]
+    options.remove("--help")
+    usage = USAGE_DOC.read_text()
+    terms = [line for line in usage.splitlines() if line.startswith("``-")]
+    errors = [f"{opt}: not explained in docs/usage.rst" for opt in options if not any(f"``{opt}" in t for t in terms)]
+    others = [
+        REPO / "README.rst",
+        REPO / "CONTRIBUTING.rst",
+        *(REPO / "docs").glob("*.rst"),
+        *ADDON.glob("readme/*.md"),
+    ]
+    for path in others:
+        if path == USAGE_DOC:
+            continue
+        lines = path.read_text().splitlines()
+        for line, following in zip(lines, [*lines[1:], ""], strict=True):
+            # Explaining, not mentioning: a term of a definition list (rst), "- `--x`: ..." (md).
+            term = line.startswith("``--") and following.startswith("    ")
+            if term or re.match(r"\s*[-*]?\s*`--[^`]*`\s*:", line):
+                errors.append(f"{path.relative_to(REPO)}: explains an option again: {line.strip()}")
+    codes_help = re.findall(r"^  (\d)  ", command.EXIT_CODES, re.M)
+    codes_doc = re.findall(r"^(\d)     ", usage, re.M)
+    if sorted(codes_help) != sorted(codes_doc):
+        errors.append(f"exit codes: --help has {sorted(codes_help)}, docs/usage.rst {sorted(codes_doc)}")
+    if errors:
+        raise CheckFailed("\n".join(errors))
 
 
 CHECKS = {
@@ -120,6 +162,7 @@ CHECKS = {
     "oca-checks-po": check_po,
     "xml well-formed": check_xml_well_formed,
     "addon README up to date": check_readme,
+    "command-line options documented once": check_options_documented_once,
 }
 
 

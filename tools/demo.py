@@ -1,18 +1,23 @@
-"""The main job on a local demo database: python3 tests/demo.py [--db NAME]
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The main job on a local demo database: python3 tools/demo.py [--db NAME] [--cleanup]
 
 Creates the database if it is missing (with module_auto_update and the
 sample addons, fingerprints recorded), changes sample addon A on disk (a new
 field on its model, shown in its view), runs the auto-upgrade and prints
-which addons were upgraded and why. Run it again: it changes A again.
+which addons were upgraded and why, what it created, how to look at it in a
+browser and how to remove it. Run it again: it changes A again.
+``--cleanup`` drops the database and its files and removes the addons copy.
 """
 
 import argparse
+import shlex
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import odoo_env  # noqa: E402
 
 SAMPLES = ("mau_sample_a", "mau_sample_b", "mau_sample_c")
@@ -55,11 +60,14 @@ def change_sample(addons):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="mau_demo", help="demo database (created if missing)")
+    parser.add_argument("--cleanup", action="store_true", help="remove the demo database, its files and addons")
     args = parser.parse_args(argv)
     odoo_env.check_postgres()
+    addons = Path(tempfile.gettempdir()) / f"{args.db}_addons"
+    if args.cleanup:
+        return cleanup(args.db, addons)
     odoo = odoo_env.find_odoo()
 
-    addons = Path(tempfile.gettempdir()) / f"{args.db}_addons"
     for name in SAMPLES:
         if not (addons / name).is_dir():
             shutil.copytree(odoo_env.SAMPLE_ADDONS / name, addons / name)
@@ -96,7 +104,32 @@ def main(argv):
         for name in out["upgraded"]:
             print(f"  {name:24} {out['why'].get(name, 'new dependency')}")
     print(f"Column {field} in table mau_sample_a: {'yes' if field in out['columns'] else 'NO'}")
+    serve = odoo.argv(["-d", args.db, f"--db-filter=^{args.db}$", "--http-port=8069"], addons=[addons])
+    print(
+        f"""
+Created: the database {args.db}, its files in {odoo_env.filestore(args.db)},
+and a copy of the sample addons in {addons} (the demo edits that copy).
+
+Look at it in a browser: start Odoo on it,
+    {shlex.join(serve)}
+then open http://localhost:8069/odoo?debug=1, log in as admin (password admin),
+and open Apps > Auto-Upgrade Modules for the plan, or Settings > Technical >
+Automation > Auto-Upgrade Runs for the history.
+
+Try next: edit a file in {addons / "mau_sample_b"} and run the demo again; or
+break it (an unclosed tag in views/views.xml) and see the failed upgrade leave
+the database as it was.
+
+Remove it all: python3 tools/demo.py{"" if args.db == "mau_demo" else f" --db {args.db}"} --cleanup"""
+    )
     return 0 if field in out["columns"] else 1
+
+
+def cleanup(db, addons):
+    odoo_env.drop_db(db)
+    shutil.rmtree(addons, ignore_errors=True)
+    print(f"Removed the database {db}, its files in {odoo_env.filestore(db)}, and {addons}.")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Regenerate module_auto_update/i18n/module_auto_update.pot with Odoo's own export.
 
-    python3 tests/i18n_export.py [--merge]
+    python3 tools/i18n_export.py [--merge]
 
 Installs the addon on a throwaway database, exports its terms as a template
 (``odoo-bin --i18n-export``) and drops the database. ``--merge`` then brings
@@ -13,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
 import odoo_env  # noqa: E402
 
 ADDON = "module_auto_update"

@@ -1,3 +1,5 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Benchmark: a no-op run of our command beside a no-op ``click-odoo-update``.
 
 Builds a throwaway database with about a hundred installed addons (Odoo's
@@ -7,7 +9,7 @@ spread) and CPU times: ``odoo-auto-upgrade`` (the quick start, which answers
 without importing Odoo), ``odoo-bin auto-upgrade`` (which imports Odoo but
 loads no registry) and ``click-odoo-update``. The database is dropped at the end.
 
-    python3 tests/bench_cli.py [--runs 5] [--click PATH] [--db EXISTING]
+    python3 tools/bench_cli.py [--runs 5] [--click PATH] [--db EXISTING]
 
 ``click-odoo-update`` comes from PyPI (``pip install click-odoo-contrib``),
 for instance into ``python3 -m venv --system-site-packages /tmp/cou-venv``
@@ -26,7 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import odoo_env
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import odoo_env  # noqa: E402
 
 ADDONS = "sale_management,crm,project,stock,account,website,hr"
 # Both tools read this parameter: set explicitly, they hash alike.

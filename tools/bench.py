@@ -1,4 +1,6 @@
-"""Benchmarks, side by side in one run: python3 tests/bench.py [--runs N] [--quick]
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmarks, side by side in one run: python3 tools/bench.py [--runs N] [--quick]
 
 Builds its own database (~100 installed addons of Odoo 18, no demo data),
 measures, drops everything and prints one table where every figure is the
@@ -44,7 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent))
 import odoo_env  # noqa: E402
 
