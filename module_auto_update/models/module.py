@@ -15,9 +15,21 @@ __all__ = [
 ]
 
 
-class FailedUpgradeError(UserError):
-    """The upgrade did not happen or failed; no fingerprint was saved."""
+class _WarningDialog:
+    """The web client shows these as Odoo's warning dialog, as any UserError.
+
+    It picks a dialog by the exception's full class name, which it knows
+    only for Odoo's own classes, or by ``context["exception_class"]``.
+    """
+
+    @property
+    def context(self):
+        return {"exception_class": "odoo.exceptions.UserError"}
 
 
-class IncompleteUpgradeError(UserError):
-    """The upgrade ran, but some addons are still pending afterwards."""
+class FailedUpgradeError(_WarningDialog, UserError):
+    """The upgrade did not happen or failed: the database was left as it was."""
+
+
+class IncompleteUpgradeError(_WarningDialog, UserError):
+    """The upgrade ran but left addons pending: it was rolled back."""

@@ -84,6 +84,31 @@ class TestAutoUpgradeUi(common.HttpCase):
         for name in ("wizard_plan", "upgrade_notification"):
             self.assertTrue((screenshots_dir() / f"{name}.png").is_file(), f"no screenshot {name}.png")
 
+    def test_failed_upgrade_shows_a_warning_dialog_and_changes_nothing(self):
+        self.Module._save_installed_checksums()
+        saved = dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40)
+        self.Module._save_checksums(saved)
+        Upgrade = type(self.env["base.module.upgrade"])
+
+        def upgrade_module(wizard):
+            self.env["res.partner"].create({"name": "Written by a failing upgrade"})
+            raise ValueError("the tour upgrade fails")
+
+        with (
+            patch.object(Upgrade, "upgrade_module", autospec=True, side_effect=upgrade_module),
+            self.assertLogs("odoo.addons.module_auto_update.upgrade.run", "ERROR") as logs,
+        ):
+            self.start_tour("/odoo?debug=1", "module_auto_update_failure", login="admin")
+        # The traceback goes to the log, the dialog has the sentence.
+        self.assertIn("Traceback", "\n".join(logs.output))
+        self.env.invalidate_all()
+        self.assertEqual(self.Module._get_saved_checksums(), saved)
+        self.assertFalse(self.Module.search([("state", "in", ("to upgrade", "to install"))]))
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Written by a failing upgrade")]))
+        # (The history row goes with the request's rollback in test mode, where
+        # every cursor is the test's; the end-to-end suite checks it.)
+        self.assertTrue((screenshots_dir() / "upgrade_failure_dialog.png").is_file())
+
     def test_menu_absent_without_developer_mode(self):
         self.start_tour("/odoo", "module_auto_update_no_debug", login="admin")
 

@@ -86,3 +86,20 @@ registry.category("web_tour.tours").add("module_auto_update_not_admin", {
         { content: "nor the menu anywhere", trigger: `body:not(:has(${MENU}))` },
     ],
 });
+
+// test_ui.py makes Odoo's upgrade fail: the error is Odoo's warning dialog.
+registry.category("web_tour.tours").add("module_auto_update_failure", {
+    steps: () => [
+        ...openApps(),
+        { content: "open Auto-Upgrade Modules", trigger: `.o_main_navbar ${MENU}`, run: "click" },
+        { content: "click Upgrade", trigger: UPGRADE, run: "click" },
+        {
+            content: "a warning dialog names the addon, the stage and what became of the database",
+            trigger:
+                ".modal:has(.modal-title:contains(Odoo Warning))" +
+                ":contains(the tour upgrade fails):contains(left as it was)",
+        },
+        { content: "never the crash dialog", trigger: "body:not(:has(.modal:contains(Oops)))" },
+        screenshot("upgrade_failure_dialog"),
+    ],
+});
