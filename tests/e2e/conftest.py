@@ -86,8 +86,9 @@ def template_db(odoo, tmp_path_factory):
     odoo_env.drop_db(name)
 
 
-def copy_samples(addons):
-    for name in SAMPLES:
+def copy_samples(addons, names=SAMPLES):
+    """Copy the sample addons ``names`` into the folder ``addons``; return it."""
+    for name in names:
         shutil.copytree(odoo_env.SAMPLE_ADDONS / name, addons / name)
     return addons
 

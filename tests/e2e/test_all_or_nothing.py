@@ -29,7 +29,7 @@ import threading
 
 import odoo_env
 import pytest
-from conftest import Database
+from conftest import Database, copy_samples
 
 PROBES = ("mau_probe_a", "mau_probe_b", "mau_probe_c", "mau_probe_new")
 UPGRADED = {"mau_probe_a", "mau_probe_b", "mau_probe_c", "mau_probe_new"}
@@ -62,9 +62,7 @@ def probe_template(odoo, tmp_path_factory):
 
 
 def copy_probes(folder):
-    for name in PROBES:
-        shutil.copytree(odoo_env.SAMPLE_ADDONS / name, folder / name)
-    return folder
+    return copy_samples(folder, PROBES)
 
 
 @pytest.fixture
