@@ -111,8 +111,12 @@ def odoo_suite():
     def on_line(line):
         output.append(line)
         level = LOG_LINE.match(line)
-        if level and level["level"] in ("ERROR", "CRITICAL"):
-            bad.append(line)
+        if level:
+            current["error"] = level["level"] in ("ERROR", "CRITICAL")
+        if current.get("error"):
+            # An error and the lines of its message (a failed test's traceback).
+            if level:
+                bad.append(line)
             print(line, flush=True)
         if started := ODOO_TEST_START.search(line):
             finish_test()

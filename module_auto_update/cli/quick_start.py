@@ -134,9 +134,8 @@ def inspect(options, dbname, opts, site):
                 cr.connection.rollback()
         except lock.LockBusyError as exc:
             raise Handover(f"{dbname}: busy") from exc
-    # Strictly nothing: an addon whose folder is missing is reported in
-    # detail by the full command.
-    if found.reasons or found.pending:
+    # An installed addon without code is never upgraded: it is listed, not handed over.
+    if not found.nothing_to_do:
         raise Handover(f"{dbname}: {len(found.reasons)} addon(s) to look at, {len(found.pending)} pending")
     outcome = {"database": dbname, "result": results.NOTHING_TO_DO, "plan": found.plan(), "upgraded": []}
     return dict(outcome, error=None, duration=round(time.monotonic() - t0, 3)), started

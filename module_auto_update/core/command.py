@@ -23,6 +23,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_MISSING = 3
 EXIT_BUSY = 4
+EXIT_BLOCKED = 5
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  every database upgraded, had nothing to do, or was planned or recorded
   {EXIT_FAILED}  at least one database failed or was left incomplete, and was left as it was
@@ -30,8 +31,21 @@ EXIT_CODES = f"""exit codes:
   {EXIT_USAGE}  usage or configuration error (nothing ran)
   {EXIT_MISSING}  a database does not exist (without --if-exists)
   {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout
-The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}."""
-PLAN_KEYS = ("changed", "cascade", "to_install", "blocking", "migrations", "warnings", "summary")
+  {EXIT_BLOCKED}  --dry-run: a plan has blocking problems, so an upgrade would not start
+The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}."""
+PLAN_KEYS = (
+    "first_run",
+    "changed",
+    "cascade",
+    "to_install",
+    "pending",
+    "missing",
+    "blocking",
+    "migrations",
+    "warnings",
+    "info",
+    "summary",
+)
 
 
 class UsageError(Exception):
@@ -137,6 +151,8 @@ def exit_code(outcomes, if_exists):
         return EXIT_MISSING
     if BUSY in seen:
         return EXIT_BUSY
+    if any((outcome.get("plan") or {}).get("blocking") for outcome in outcomes):
+        return EXIT_BLOCKED
     return EXIT_OK
 
 
@@ -156,6 +172,9 @@ def as_text(outcome):
     lines = [line]
     if outcome["plan"] and outcome["result"] in (results.DRY_RUN, results.DONE):
         lines.extend(f"    {text}" for text in plan.render_text(outcome["plan"]).splitlines())
+    elif outcome["plan"]:
+        # Nothing to do still names the installed addons it leaves alone.
+        lines.extend(f"    {info['detail']}" for info in outcome["plan"].get("info", ()))
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ fields an upgrade would drop.
 import ast
 import glob
 import os
+from typing import NamedTuple
 
 from .plan_readers import model_fields
 
@@ -96,39 +97,59 @@ def _class_fields(tree):
     return classes
 
 
-def declared_fields(path):
-    """``({model: {field names}}, {model: {parent models}})`` that an addon's Python code declares.
+class PythonScan(NamedTuple):
+    """What the static reading of an addon's Python code found."""
+
+    own: dict  # {model: {field names}} its classes declare
+    parents: dict  # {model: {parent models}} of its classes
+    errors: list  # [(relpath, line, message)] of the files Python cannot parse
+
+
+def scan_python(path):
+    """Read every ``.py`` file of the addon at ``path`` but its tests (see PythonScan).
 
     Static: reads class bodies (``_name``/``_inherit``, ``x = fields.X()``)
-    and ``setattr(Class, "x", fields.X())``; code that builds fields
-    dynamically is not seen.
+    and ``setattr(Class, "x", fields.X())``, outside ``SKIPPED_FOLDERS``;
+    code that builds fields dynamically is not seen. Migration scripts are
+    only checked for syntax.
     """
-    own, parents = {}, {}
-    for pyfile in glob.glob(os.path.join(path, "**", "*.py"), recursive=True):
-        if os.path.relpath(pyfile, path).split(os.sep)[0] in SKIPPED_FOLDERS:
+    own, parents, errors = {}, {}, []
+    for pyfile in sorted(glob.glob(os.path.join(path, "**", "*.py"), recursive=True)):
+        relpath = os.path.relpath(pyfile, path)
+        folder = relpath.split(os.sep)[0]
+        if folder == "tests":
             continue
         try:
-            with open(pyfile, encoding="utf-8") as f:
+            with open(pyfile, "rb") as f:
                 tree = ast.parse(f.read(), pyfile)
-        except (OSError, SyntaxError, ValueError):
+        except SyntaxError as exc:  # IndentationError and TabError too
+            errors.append((relpath, exc.lineno, exc.msg))
+            continue
+        except (OSError, ValueError) as exc:
+            errors.append((relpath, None, str(exc)))
+            continue
+        if folder in SKIPPED_FOLDERS:
             continue
         for model, names, inherit in _class_fields(tree).values():
             own.setdefault(model, set()).update(names)
             parents.setdefault(model, set()).update(inherit)
-    return own, parents
+    return PythonScan(own, parents, errors)
 
 
-def fields_kept(cr, paths):
+def fields_kept(cr, scans):
     """``{addon: {model: [field names]}}`` that each addon's code still provides.
 
-    A model's fields include those it inherits from its parent models,
-    declared by this addon or (as the database knows them) by another.
+    ``scans``: ``{addon: PythonScan}``; an addon with a file Python cannot
+    parse is left out: what it declares is not known. A model's fields
+    include those it inherits from its parent models, declared by this addon
+    or (as the database knows them) by another.
     """
-    declared = {name: declared_fields(path) for name, path in paths.items()}
-    known = model_fields(cr, {p for _own, parents in declared.values() for ps in parents.values() for p in ps})
+    scans = {name: scan for name, scan in scans.items() if not scan.errors}
+    wanted = {p for scan in scans.values() for ps in scan.parents.values() for p in ps}
+    known = model_fields(cr, wanted)
     return {
-        name: {model: sorted(_fields_of(model, own, parents, known, {model})) for model in own}
-        for name, (own, parents) in declared.items()
+        name: {model: sorted(_fields_of(model, scan.own, scan.parents, known, {model})) for model in scan.own}
+        for name, scan in scans.items()
     }
 
 

@@ -19,6 +19,7 @@ render it. The rules are Odoo 18's, restated here as facts:
 import re
 
 from . import compare
+from .messages import blocking, entry, render, where
 
 # Models whose XML IDs come from Python code, not from data files: they are
 # judged by the fields analysis (columns-dropped), not by records-deleted.
@@ -152,14 +153,14 @@ def upgrade_scope(reasons, installed, manifests, company_countries=()):
 
 
 def _installs(todo, installed, manifests, company_countries):
-    """``({addon: [required by]}, [blocking sentences])`` of what upgrading ``todo`` installs.
+    """``({addon: [required by]}, [blocking entries])`` of what upgrading ``todo`` installs.
 
     Like button_upgrade then button_install: the uninstalled dependencies,
     with theirs, then the auto-install addons whose triggering dependencies
     are all there once at least one of them is new (and whose countries, if
     any, include a company's), with their own dependencies.
     """
-    to_install, blocking = {}, []
+    to_install, problems = {}, []
     countries = {c.upper() for c in company_countries}
 
     def add(queue):
@@ -169,8 +170,8 @@ def _installs(todo, installed, manifests, company_countries):
                 continue
             manifest = manifests.get(dep)
             if manifest is None or not manifest.get("installable", True):
-                blocking.append(
-                    f"{requirer} depends on {dep}, which is not available in the addons path: the upgrade would fail."
+                problems.append(
+                    blocking(requirer, "dependency-unavailable", f"{requirer}/__manifest__.py", dependency=dep)
                 )
                 continue
             if dep not in to_install:
@@ -196,7 +197,7 @@ def _installs(todo, installed, manifests, company_countries):
         for requirer, name in triggered:
             to_install.setdefault(name, []).append(requirer)
         add([(name, dep) for _requirer, name in triggered for dep in manifests[name].get("depends", ())])
-    return to_install, blocking
+    return to_install, problems
 
 
 def load_order(names, installed, manifests):
@@ -256,10 +257,6 @@ def migration_scripts(scripts, installed_version, manifest_version, series):
 # Warnings ------------------------------------------------------------------
 
 
-def _plural(count, word):
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def deleted_records(records, defined_xmlids):
     """``[(module, model, [xmlids])]`` that the end of the upgrade deletes.
 
@@ -290,13 +287,15 @@ def dropped_columns(stored_fields, declared_fields, upgraded):
     ``stored_fields``: dicts ``model``, ``name``, ``modules`` (the addons
     holding an XML ID of the field). A column goes when every such addon is
     upgraded and none of them declares the field any more.
-    ``declared_fields``: ``{addon: {model: [field names]}}`` read statically.
+    ``declared_fields``: ``{addon: {model: [field names]}}`` read statically
+    (an addon absent from it: its code could not be read, nothing is concluded).
     """
     upgraded = set(upgraded)
     lost = {}
     for field in stored_fields:
         modules = set(field["modules"])
-        if not modules or not modules <= upgraded:
+        if not modules or not modules <= upgraded or not modules <= set(declared_fields):
+            # Kept by an addon left alone, or declared by code that could not be read.
             continue
         if any(field["name"] in declared_fields.get(m, {}).get(field["model"], ()) for m in modules):
             continue
@@ -304,49 +303,28 @@ def dropped_columns(stored_fields, declared_fields, upgraded):
     return [(module, model, sorted(names)) for (module, model), names in sorted(lost.items())]
 
 
-def warnings(scope, deleted, dropped, missing_external):
+def warnings(scope, deleted, dropped, reasons=None):
+    """The warnings of the plan: ``kind`` (its code), ``module``, and what will be lost.
+
+    A base never recorded is not said to have changed (the first run says it all).
+    """
     result = []
-    if "base" in scope["changed"]:
-        result.append(
-            {
-                "module": "base",
-                "kind": "base-upgrade",
-                "detail": "base changed: every installed addon will be upgraded.",
-            }
-        )
+    if "base" in scope["changed"] and (reasons or {}).get("base") != compare.NEVER_RECORDED:
+        result.append(dict(entry("base-upgrade"), module="base", kind="base-upgrade"))
     for module, model, xmlids in deleted:
-        result.append(
-            {
-                "module": module,
-                "kind": "records-deleted",
-                "model": model,
-                "count": len(xmlids),
-                "xmlids": xmlids,
-                "detail": f"{_plural(len(xmlids), 'record')} of {model} will be deleted: their XML IDs "
-                f"({', '.join(xmlids)}) are no longer defined by any data file.",
-            }
-        )
+        found = entry("records-deleted", model=model, count=len(xmlids), xmlids=", ".join(xmlids))
+        result.append(dict(found, module=module, kind="records-deleted", model=model, count=len(xmlids), xmlids=xmlids))
     for module, model, names in dropped:
-        result.append(
-            {
-                "module": module,
-                "kind": "columns-dropped",
-                "model": model,
-                "fields": names,
-                "detail": f"Field(s) {', '.join(names)} of {model} are no longer declared in the code of {module}: "
-                "their columns and data will be dropped. Detected statically from the Python code; "
-                "fields created dynamically can be missed.",
-            }
-        )
-    for module, problems in sorted(missing_external.items()):
-        for problem in problems:
-            result.append(
-                {
-                    "module": module,
-                    "kind": "external-dependency-missing",
-                    "detail": f"{problem}: the upgrade would fail.",
-                }
-            )
+        found = entry("columns-dropped", module=module, model=model, fields=", ".join(names))
+        result.append(dict(found, module=module, kind="columns-dropped", model=model, fields=names))
+    return result
+
+
+def information(missing, pending, first_run):
+    """What the plan says without it being a change: addons without code, pending ones, a first run."""
+    result = [dict(entry("first-run"), module=None)] if first_run else []
+    result += [dict(entry("code-missing", module=name), module=name) for name in missing]
+    result += [dict(entry("pending", module=name, state=state), module=name) for name, state in pending]
     return result
 
 
@@ -369,7 +347,8 @@ def build_plan(
     defined_xmlids=(),
     stored_fields=(),
     declared_fields=None,
-    missing_external=None,
+    problems=(),
+    pending=(),
     company_countries=(),
 ):
     """The JSON-serialisable plan of the next auto-upgrade.
@@ -378,7 +357,10 @@ def build_plan(
     ``current``/``saved``: addon digests (``False``: folder missing, ``None``:
     unreadable); ``current_files``/``saved_files``: ``{addon: {relpath: sha1}}``;
     ``manifests``: ``{addon: manifest}`` of every addon on disk; ``scripts``:
-    ``{addon: {version folder: [paths]}}``; the other inputs feed warnings().
+    ``{addon: {version folder: [paths]}}``; ``problems``: blocking entries found
+    by ``preflight``; ``pending``: ``[(addon, state)]`` left pending;
+    ``defined_xmlids``: None when a data file could not be read (then no
+    deletion is announced); the other inputs feed warnings().
     """
     current_files, saved_files = current_files or {}, saved_files or {}
     reasons = changed_reasons(current, saved, forced, ignore)
@@ -386,10 +368,11 @@ def build_plan(
     todo = set(scope["changed"]) | set(scope["cascade"])
 
     changed = []
-    for name in sorted(reasons):
+    for name in compare.upgradable(reasons):
         known = name in saved_files and name in current_files
         files = compare.diff_files(saved_files[name], current_files[name]) if known else None
         changed.append({"module": name, "reason": reasons[name], "files": files})
+    missing = sorted(name for name, reason in reasons.items() if reason == compare.FOLDER_MISSING)
 
     migrations = []
     for name in load_order(todo, installed, manifests):
@@ -401,81 +384,72 @@ def build_plan(
         if parse_version(old) != parse_version(new) or steps:
             migrations.append({"module": name, "from": old, "to": new, "scripts": steps})
 
-    found = warnings(
-        scope,
-        deleted_records(records, defined_xmlids),
-        dropped_columns(stored_fields, declared_fields or {}, todo),
-        {name: problems for name, problems in (missing_external or {}).items() if problems},
-    )
+    deleted = deleted_records(records, defined_xmlids) if defined_xmlids is not None else []
     plan = {
+        "first_run": bool(current) and not any(saved.values()),
         "changed": changed,
         "cascade": [{"module": n, "because_of": b} for n, b in sorted(scope["cascade"].items())],
         "to_install": [{"module": n, "required_by": r} for n, r in sorted(scope["to_install"].items())],
-        "blocking": scope["blocking"],
+        "pending": [{"module": n, "state": state} for n, state in sorted(pending)],
+        "missing": [{"module": n} for n in missing],
+        "blocking": [*scope["blocking"], *problems],
         "migrations": migrations,
-        "warnings": found,
+        "warnings": warnings(scope, deleted, dropped_columns(stored_fields, declared_fields or {}, todo), reasons),
     }
+    plan["info"] = information(missing, sorted(pending), plan["first_run"] and bool(changed))
     plan["summary"] = summary(plan)
     return plan
 
 
+COUNTED = ("changed", "cascade", "to_install", "pending", "migrations", "blocking", "warnings", "missing")
+
+
 def summary(plan):
-    counts = {key: len(plan[key]) for key in ("changed", "cascade", "to_install", "blocking", "migrations", "warnings")}
-    upgradable = [c for c in plan["changed"] if c["reason"] != compare.FOLDER_MISSING]
-    if is_empty(plan):
-        text = "Nothing to upgrade."
-        if plan["changed"]:
-            text += f" {_plural(len(plan['changed']), 'addon')} with a missing folder cannot be upgraded."
+    """``{key: count}`` of the plan's lists, ``parts``: ``[[code, params]]`` and their English ``text``."""
+    counts = {key: len(plan[key]) for key in COUNTED}
+    if not is_empty(plan):
+        parts = [[f"count-{key}", {"count": counts[key]}] for key in COUNTED if counts[key]]
+    elif counts["missing"]:
+        parts = [["nothing-but-missing", {"count": counts["missing"]}]]
     else:
-        parts = [f"{_plural(len(upgradable), 'changed addon')} to upgrade"]
-        if plan["cascade"]:
-            parts.append(f"{_plural(len(plan['cascade']), 'dependent')} upgraded with them")
-        if plan["to_install"]:
-            parts.append(f"{_plural(len(plan['to_install']), 'addon')} to install")
-        if plan["migrations"]:
-            parts.append(f"{_plural(len(plan['migrations']), 'version change')}")
-        text = ", ".join(parts) + "; "
-        if plan["blocking"]:
-            text += f"{_plural(len(plan['blocking']), 'blocking problem')}, "
-        text += f"{_plural(len(plan['warnings']), 'warning')}."
-    counts["text"] = text
+        parts = [["nothing", {}]]
+    counts["parts"] = parts
+    counts["text"] = summary_text(parts)
     return counts
 
 
+def summary_text(parts, translate=None):
+    text = "; ".join(render(code, params, translate) for code, params in parts)
+    return text[:1].upper() + text[1:]
+
+
 def is_empty(plan):
-    return not any(c["reason"] != compare.FOLDER_MISSING for c in plan["changed"]) and not plan["to_install"]
+    """Nothing to upgrade, install or finish (addons without code are never upgraded)."""
+    return not (plan["changed"] or plan["to_install"] or plan.get("pending"))
 
 
 def render_text(plan):
     """A plain-text rendering of the plan, for the shell and the command line."""
     lines = [plan["summary"]["text"]]
-    if plan["changed"]:
-        lines.append("")
-        lines.append("Changed:")
-        for entry in plan["changed"]:
-            lines.append(f"  {entry['module']} ({entry['reason']})")
-            files = entry["files"]
-            if files is None:
-                continue
-            for kind, sign in (("added", "+"), ("removed", "-"), ("modified", "~")):
-                lines.extend(f"      {sign} {path}" for path in files[kind])
-    if plan["cascade"]:
-        lines.append("")
-        lines.append("Upgraded as dependents:")
-        lines.extend(f"  {e['module']} (because of {', '.join(e['because_of'])})" for e in plan["cascade"])
-    if plan["to_install"]:
-        lines.append("")
-        lines.append("To install:")
-        lines.extend(f"  {e['module']} (required by {', '.join(e['required_by'])})" for e in plan["to_install"])
-    if plan["migrations"]:
-        lines.append("")
-        lines.append("Migrations:")
-        for entry in plan["migrations"]:
-            lines.append(f"  {entry['module']}: {entry['from'] or '(none)'} -> {entry['to']}")
-            lines.extend(f"      {s['stage']} {s['version']} {s['path']}" for s in entry["scripts"])
-    if plan["blocking"] or plan["warnings"]:
-        lines.append("")
-        lines.append("Warnings:")
-        lines.extend(f"  BLOCKING: {sentence}" for sentence in plan["blocking"])
-        lines.extend(f"  {w['module']} [{w['kind']}] {w['detail']}" for w in plan["warnings"])
+
+    def section(key, entries):
+        if entries:
+            lines.extend(["", render(f"heading-{key}") + ":", *entries])
+
+    section("blocking", [f"  {where(problem)}: {problem['detail']}" for problem in plan["blocking"]])
+    changed = []
+    for item in plan["changed"]:
+        changed.append(f"  {item['module']} ({render(item['reason'])})")
+        for kind, sign in (("added", "+"), ("removed", "-"), ("modified", "~")):
+            changed.extend(f"      {sign} {path}" for path in (item["files"] or {}).get(kind, ()))
+    section("changed", changed)
+    for key, code, by in (("cascade", "because-of", "because_of"), ("to_install", "required-by", "required_by")):
+        section(key, [f"  {e['module']} ({render(code, {'addons': ', '.join(e[by])})})" for e in plan[key]])
+    migrations = []
+    for item in plan["migrations"]:
+        migrations.append(f"  {item['module']}: {item['from'] or '(none)'} -> {item['to']}")
+        migrations.extend(f"      {s['stage']} {s['version']} {s['path']}" for s in item["scripts"])
+    section("migrations", migrations)
+    section("warnings", [f"  {w['module']} [{w['kind']}] {w['detail']}" for w in plan["warnings"]])
+    section("info", [f"  {i['detail']}" for i in plan.get("info", ())])
     return "\n".join(lines)

@@ -70,3 +70,15 @@ def model_fields(cr, models):
         "SELECT model, array_agg(name) FROM ir_model_fields WHERE model = ANY(%s) GROUP BY model", (list(models),)
     )
     return {model: list(names) for model, names in cr.fetchall()}
+
+
+def model_names(cr):
+    """Every model the database knows."""
+    cr.execute("SELECT model FROM ir_model")
+    return {model for (model,) in cr.fetchall()}
+
+
+def pending_modules(cr, states):
+    """``[(addon, state)]`` of the addons in one of ``states``."""
+    cr.execute("SELECT name, state FROM ir_module_module WHERE state = ANY(%s) ORDER BY name", (list(states),))
+    return cr.fetchall()

@@ -20,6 +20,6 @@ HASHES_RECORDED = "hashes recorded"
 NOT_MANAGED = "not managed"
 
 # The outcomes a run leaves in the history (the others change nothing worth a row).
-RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY)
+RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY, HASHES_RECORDED)
 # The outcomes that leave the database exactly as it was before the run.
 UNCHANGED = (NOTHING_TO_DO, INCOMPLETE, FAILED, BUSY, MISSING, DRY_RUN, NOT_MANAGED)

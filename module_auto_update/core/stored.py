@@ -13,6 +13,8 @@ import logging
 import os
 from datetime import datetime, timezone
 
+from . import results
+
 _logger = logging.getLogger(__name__)
 
 PARAM_INSTALLED_CHECKSUMS = "module_auto_update.installed_checksums"
@@ -32,6 +34,11 @@ def get_param(cr, key, default=None):
 
 def table_exists(cr, table):
     cr.execute("SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'r'", (table,))
+    return bool(cr.fetchone())
+
+
+def column_exists(cr, table, column):
+    cr.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s", (table, column))
     return bool(cr.fetchone())
 
 
@@ -206,7 +213,11 @@ def utcnow():
 
 
 def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=None, uid=None):
-    """Insert one row of the run history (``module.auto.update.run``) with ``cr``; return its id, or None.
+    """Write one run in the history (``module.auto.update.run``) with ``cr``; return its row's id, or None.
+
+    A run with nothing to do is folded into the trigger's previous row when
+    that one had nothing to do either: ``run_count`` counts them, the times
+    are the last run's.
 
     ``started_at``/``ended_at`` are naive UTC datetimes. The caller commits,
     on a cursor other than the upgrade's, so that a rollback of the upgrade
@@ -218,6 +229,24 @@ def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=Non
         return None
     cr.execute("SELECT 1 FROM res_users WHERE id = %s", (uid,))
     uid = uid if cr.fetchone() else None
+    counted = column_exists(cr, RUN_TABLE, "run_count")  # not before the addon's upgrade to it
+    if result == results.NOTHING_TO_DO and counted:
+        # Folded: a run with nothing to do counts on the row of the trigger's
+        # previous run when it had nothing to do either (an hourly scheduled
+        # action leaves one row, not 24 a day).
+        cr.execute(
+            f"""UPDATE {RUN_TABLE}
+                   SET run_count = COALESCE(run_count, 1) + 1, started_at = %s, ended_at = %s, duration = %s,
+                       write_uid = %s, write_date = now() at time zone 'UTC'
+                 WHERE id = (SELECT id FROM {RUN_TABLE} WHERE trigger = %s AND user_id IS NOT DISTINCT FROM %s
+                             ORDER BY id DESC LIMIT 1)
+                   AND result = %s
+             RETURNING id""",
+            (started_at, ended_at, (ended_at - started_at).total_seconds(), uid, trigger, uid, result),
+        )
+        folded = cr.fetchone()
+        if folded:
+            return folded[0]
     cr.execute(
         f"""INSERT INTO {RUN_TABLE} (trigger, user_id, database, started_at, ended_at, duration, upgraded,
                                      result, error, create_uid, create_date, write_uid, write_date)
@@ -237,4 +266,7 @@ def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=Non
             uid,
         ),
     )
-    return cr.fetchone()[0]
+    run_id = cr.fetchone()[0]
+    if counted:
+        cr.execute(f"UPDATE {RUN_TABLE} SET run_count = 1 WHERE id = %s", (run_id,))
+    return run_id

@@ -1,9 +1,6 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-import os
-import sys
-import time
 
 import psycopg2
 
@@ -18,9 +15,6 @@ from .module import FailedUpgradeError, IncompleteUpgradeError
 _logger = logging.getLogger(__name__)
 
 PARAM_LOCK_TIMEOUT = "module_auto_update.lock_timeout"
-# Odoo imports the installed addons' Python code when a process loads its
-# first registry, about when this file is imported, and never again.
-PYTHON_LOADED_AT = time.time()
 
 
 class IrModuleModule(models.Model):
@@ -128,7 +122,7 @@ class IrModuleModule(models.Model):
         """
         trigger = trigger or self.env.context.get("module_auto_update_trigger") or "shell"
         result = self._auto_upgrade(overwrite_existing_translations, trigger=trigger)
-        missing = [name for name, reason in sorted(result["reasons"].items()) if reason == compare.FOLDER_MISSING]
+        missing = result["missing"]
         if result["upgraded"]:
             message = _("Upgraded: %s", ", ".join(result["upgraded"]))
         elif missing:
@@ -160,8 +154,9 @@ class IrModuleModule(models.Model):
     def _auto_upgrade(self, overwrite_existing_translations=False, trigger="shell"):
         """One run of the run protocol (upgrade.run), recorded in the history.
 
-        Returns ``{"result", "reasons", "upgraded", ...}``: ``reasons`` maps
-        each changed addon to why, ``upgraded`` lists every addon Odoo
+        Returns ``{"result", "reasons", "missing", "upgraded", ...}``:
+        ``reasons`` maps each changed addon to why, ``missing`` lists the
+        installed addons without code (never upgraded), ``upgraded`` lists every addon Odoo
         upgraded or installed (changed ones, their dependents, new
         dependencies). Raises when the run failed, left addons pending, or
         found the lock taken.
@@ -173,12 +168,7 @@ class IrModuleModule(models.Model):
             i18n_overwrite=overwrite_existing_translations,
             lock_timeout=float(self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCK_TIMEOUT, 0) or 0),
         )
-        loader = run.Loader(load=self._mark_and_load, check=self._check_before_upgrade)
-        # Odoo's test mode forbids commits: the test owns the transaction.
-        commit = not (odoo_module.current_test or self.env.registry.in_test_mode())
-        self.env.flush_all()
-        outcome = run.run(self.env.cr, request, loader, commit=commit, history_cursor=self.env.registry.cursor)
-        self.env.invalidate_all()
+        outcome = self._run(request, run.Loader(load=self._mark_and_load, check=self._check_before_upgrade))
         error = {
             results.FAILED: FailedUpgradeError,
             results.INCOMPLETE: IncompleteUpgradeError,
@@ -186,8 +176,38 @@ class IrModuleModule(models.Model):
         }.get(outcome["result"])
         if error:
             raise error(outcome["error"])
-        changed = (outcome["plan"] or {}).get("changed", [])
-        return dict(outcome, reasons={entry["module"]: entry["reason"] for entry in changed})
+        the_plan = outcome["plan"] or {}
+        return dict(
+            outcome,
+            reasons={entry["module"]: entry["reason"] for entry in the_plan.get("changed", ())},
+            missing=[entry["module"] for entry in the_plan.get("missing", ())],
+        )
+
+    @api.model
+    def record_current_state(self, trigger="menu"):
+        """Record the installed addons' fingerprints as they are, upgrading nothing.
+
+        For a database whose code and data already match (a first run, a
+        copy restored from production): administrators only, under the
+        upgrade lock, and written in the history.
+        """
+        self._check_upgrade_rights()
+        _logger.info("User %s records the current fingerprints without upgrading.", self.env.user.login)
+        outcome = self._run(run.Request(trigger=trigger, uid=self.env.uid, init_hashes=True))
+        if outcome["result"] != results.HASHES_RECORDED:
+            raise UserError(outcome["error"])
+        return outcome
+
+    def _run(self, request, loader=None):
+        """``upgrade.run.run`` on this environment's cursor; the history on a cursor of its own."""
+        # Odoo's test mode forbids commits: the test owns the transaction.
+        commit = not (odoo_module.current_test or self.env.registry.in_test_mode())
+        self.env.flush_all()
+        outcome = run.run(
+            self.env.cr, request, loader or run.Loader(), commit=commit, history_cursor=self.env.registry.cursor
+        )
+        self.env.invalidate_all()
+        return outcome
 
     # How this process upgrades: through the ORM, in the run's transaction ----
 
@@ -196,7 +216,7 @@ class IrModuleModule(models.Model):
         Module = self.with_env(self.env(cr=cr))
         modules = Module.search([("name", "in", names)])
         Module._check_manifests(modules)
-        Module._check_python_loaded(modules, fingerprints)
+        Module._check_python_loaded(modules)
         Module._lock_scheduled_actions()
 
     def _mark_and_load(self, cr, names):
@@ -234,32 +254,29 @@ class IrModuleModule(models.Model):
                     )
                 ) from exc
 
-    def _check_python_loaded(self, modules, fingerprints):
-        """Refuse to upgrade addons whose Python code changed after this process imported it.
+    def _check_python_loaded(self, modules):
+        """Refuse to upgrade addons whose Python code this process imported differs from the disk now.
 
         A running Odoo never imports an addon's Python again: upgrading would
         run the old code and record the new fingerprint, so the change would
         never be applied. A new process (a restart, odoo-bin auto-upgrade)
-        imports the code on disk.
+        imports the code on disk; a file edited and restored counts as unchanged.
         """
-        stale = []
-        for module in modules:
-            path, fp = addons.addon_path(module.name), fingerprints.get(module.name)
-            if not (path and fp and f"odoo.addons.{module.name}" in sys.modules):
-                continue
-            for relpath in fp.files:
-                if relpath.endswith(".py") and os.stat(os.path.join(path, relpath)).st_mtime > PYTHON_LOADED_AT:
-                    stale.append(module.name)
-                    break
+        stale = [name for name in modules.mapped("name") if addons.python_changed(name)]
         if stale:
             raise FailedUpgradeError(
                 _(
-                    "The Python code of %(addons)s changed after this Odoo process started, and a running "
+                    "The Python code of %(addons)s changed after this Odoo process imported it, and a running "
                     "Odoo cannot load it again: nothing was upgraded or saved. Restart Odoo (with the addon "
                     "loaded as a server-wide module to upgrade on start) or run odoo-bin auto-upgrade.",
                     addons=", ".join(stale),
                 )
             )
+
+    def _register_hook(self):
+        super()._register_hook()
+        # Every addon of this registry is imported now: what the guard compares with.
+        addons.remember_imported()
 
     def _lock_scheduled_actions(self):
         """Refuse to start while Odoo's cron runs a job, as Odoo does for immediate installs.

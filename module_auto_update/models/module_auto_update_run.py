@@ -23,6 +23,7 @@ RESULTS = [
     ("failed", "Failed"),
     ("incomplete", "Incomplete"),
     ("busy", "Busy"),
+    ("hashes recorded", "Fingerprints recorded"),
 ]
 
 
@@ -38,6 +39,8 @@ class ModuleAutoUpdateRun(models.Model):
     user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     database = fields.Char(readonly=True)
     started_at = fields.Datetime("Started", required=True, readonly=True)
+    # Runs with nothing to do in a row share one row: how many, the times are the last one's.
+    run_count = fields.Integer("Runs", default=1, readonly=True)
     ended_at = fields.Datetime("Ended", required=True, readonly=True)
     duration = fields.Float("Duration (s)", digits=(16, 2), readonly=True)
     upgraded = fields.Text("Addons upgraded", readonly=True)

@@ -11,12 +11,18 @@ named by the ``MAU_SCREENSHOTS`` environment variable).
 import base64
 import json
 import os
+import shutil
+import tempfile
 import unittest
+from datetime import datetime, timedelta
 from pathlib import Path
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError
 from odoo.tests import common, new_test_user, tagged
+
+from ..core import stored
+from ..upgrade import addons
 
 SCREENSHOT_MARK = "mau-screenshot:"
 PARAM_UP_TO_DATE = "module_auto_update.test_ui_up_to_date"
@@ -108,6 +114,65 @@ class TestAutoUpgradeUi(common.HttpCase):
         # (The history row goes with the request's rollback in test mode, where
         # every cursor is the test's; the end-to-end suite checks it.)
         self.assertTrue((screenshots_dir() / "upgrade_failure_dialog.png").is_file())
+
+    def test_broken_data_file_is_shown_as_blocking_without_upgrade(self):
+        # A copy of this addon with a broken view file, found in its place.
+        copy = Path(self.enterContext(tempfile.TemporaryDirectory())) / "module_auto_update"
+        shutil.copytree(addons.addon_path("module_auto_update"), copy)
+        menus = copy / "views" / "menus.xml"
+        menus.write_text(menus.read_text().replace("</odoo>", "<menuitem"))
+        self.Module._save_installed_checksums()
+        self.Module._save_checksums(dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40))
+        lookup = addons.addon_path
+        with patch.object(addons, "addon_path", lambda name: str(copy) if name == copy.name else lookup(name)):
+            self.start_tour("/odoo?debug=1", "module_auto_update_blocked", login="admin")
+        self.assertFalse(self.Module.search([("state", "in", ("to upgrade", "to install", "to remove"))]))
+        self.assertTrue((screenshots_dir() / "wizard_blocked.png").is_file())
+
+    def test_addon_without_code_is_listed(self):
+        self.Module._save_installed_checksums()
+        self.Module.create({"name": "studio_customization", "state": "installed"})
+        self.start_tour("/odoo?debug=1", "module_auto_update_missing_code", login="admin")
+        self.assertTrue((screenshots_dir() / "wizard_missing_code.png").is_file())
+
+    def test_first_run_records_the_current_state_on_request(self):
+        self.env["module.auto.update.checksum"].sudo().search([]).unlink()
+        self.env["ir.config_parameter"].sudo().search([("key", "=", "module_auto_update.installed_checksums")]).unlink()
+        self.start_tour("/odoo?debug=1", "module_auto_update_first_run", login="admin")
+        installed = self.Module.search([("state", "=", "installed")])
+        current = {name: fp.digest for name, fp in installed._current_fingerprints().items() if fp}
+        self.assertEqual(self.Module._get_saved_checksums(), current)
+        self.assertTrue((screenshots_dir() / "first_run_recorded.png").is_file())
+
+    def test_history_fits_a_1280_pixel_screen(self):
+        self.browser_size = "1280x800"
+        many = ", ".join(f"mau_addon_with_a_long_name_{i}" for i in range(40))
+        start = datetime(2026, 11, 2, 8, 0)
+        for trigger, result, upgraded, error in (
+            ("command line", "done", many, None),
+            ("menu", "failed", None, "The upgrade did not start: it would fail on these problems. " * 5),
+            ("scheduled action", "nothing to do", None, None),
+        ):
+            stored.record_run(
+                self.env.cr,
+                trigger,
+                start,
+                start + timedelta(seconds=3),
+                result,
+                upgraded.split(", ") if upgraded else (),
+                error,
+                self.env.uid,
+            )
+        for hour in range(1, 24):
+            later = start + timedelta(hours=hour)
+            stored.record_run(self.env.cr, "scheduled action", later, later, "nothing to do", uid=self.env.uid)
+        self.assertEqual(self.env["module.auto.update.run"].search_count([("trigger", "=", "scheduled action")]), 1)
+        self.start_tour(
+            "/odoo/action-module_auto_update.action_module_auto_update_run?debug=1",
+            "module_auto_update_history",
+            login="admin",
+        )
+        self.assertTrue((screenshots_dir() / "history_1280.png").is_file())
 
     def test_menu_absent_without_developer_mode(self):
         self.start_tour("/odoo", "module_auto_update_no_debug", login="admin")

@@ -7,7 +7,9 @@ The plain SQL readers live in ``core.stored`` and the comparison in
 own, made without importing Odoo, so both decide alike.
 """
 
+import hashlib
 import os
+import sys
 
 import odoo
 from odoo.modules.module import get_module_path
@@ -38,3 +40,50 @@ def current_fingerprints(names, settings=None, cr=None):
 def inspect(cr, **scope):
     """See core.check.inspect, with Odoo's addon lookup and data_dir."""
     return check.inspect(cr, addon_path, config["data_dir"], ODOO_DIR, **scope)
+
+
+# {path: sha1} of the Python files of addons this process imported, taken
+# when its registry was ready (the file as it was then).
+_IMPORTED = {}
+
+
+def _sha1(path):
+    with open(path, "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+def _imported_files(prefix="odoo.addons."):
+    """The files of the Python modules under ``prefix`` that this process imported."""
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith(prefix) or module_name == prefix.rstrip("."):
+            path = getattr(module, "__file__", None)
+            if path and path.endswith(".py"):
+                yield path
+
+
+def remember_imported():
+    """Digest, once, each Python file of an addon this process has imported (see python_changed)."""
+    for path in _imported_files():
+        if path not in _IMPORTED:
+            try:
+                _IMPORTED[path] = _sha1(path)
+            except OSError:
+                continue
+
+
+def python_changed(name):
+    """Whether Python code of addon ``name`` that this process imported differs from the disk now.
+
+    A running Odoo never imports an addon's code again: what it runs is what
+    it imported. A file it did not import (new, or a migration script, which
+    Odoo reads afresh) does not count.
+    """
+    for path in _imported_files(f"odoo.addons.{name}."):
+        if path not in _IMPORTED:
+            continue
+        try:
+            if _sha1(path) != _IMPORTED[path]:
+                return True
+        except OSError:
+            return True  # imported, and gone since
+    return False

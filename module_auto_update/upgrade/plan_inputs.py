@@ -11,30 +11,30 @@ Nothing is written to the database.
 """
 
 import ast
-import csv
 import glob
 import logging
 import os
-
-from lxml import etree
 
 import odoo.release
 import odoo.upgrade
 from odoo import tools
 from odoo.modules.module import adapt_version, check_python_external_dependency, get_modules, module_manifest
 
-from ..core import check, plan, plan_readers, stored
-from ..core.declared_fields import fields_kept
+from ..core import check, plan, plan_readers, preflight, stored
+from ..core.declared_fields import fields_kept, scan_python
 from . import addons
 
 _logger = logging.getLogger(__name__)
 
-XML_ID_TAGS = ("record", "template", "menuitem")
 SCRIPT_FOLDERS = ("migrations", "upgrades")
 
 
-def read_manifest(name):
-    """The manifest of an addon on disk, read afresh (Odoo caches its own), or None."""
+def read_manifest(name, errors=None):
+    """The manifest of an addon on disk, read afresh (Odoo caches its own), or None.
+
+    A manifest that cannot be read is logged, and its blocking entry put in
+    ``errors[name]`` when given.
+    """
     path = addons.addon_path(name)
     manifest_file = path and module_manifest(path)
     if not manifest_file:
@@ -42,45 +42,18 @@ def read_manifest(name):
     try:
         with open(manifest_file, encoding="utf-8") as f:
             manifest = ast.literal_eval(f.read())
+        if not isinstance(manifest, dict):
+            raise ValueError("it is not a dictionary")
         manifest["version"] = adapt_version(manifest.get("version", "1.0"))
     except (OSError, SyntaxError, ValueError) as exc:
         _logger.warning("Manifest of addon %s cannot be read: %s", name, exc)
+        if errors is not None:
+            errors[name] = preflight.manifest_problem(name, path, exc)
         return None
     manifest.setdefault("depends", [])
     manifest.setdefault("installable", True)
     manifest["path"] = path
     return manifest
-
-
-def data_files(manifest, demo):
-    keys = ("init_xml", "update_xml", "data") + (("demo_xml", "demo") if demo else ())
-    return [f for key in keys for f in manifest.get(key, ())]
-
-
-def defined_xmlids(name, manifest, demo):
-    """Full XML IDs the data files of an addon define (records, templates, menus, CSV rows)."""
-    found = set()
-
-    def qualify(xmlid):
-        found.add(xmlid if "." in xmlid else f"{name}.{xmlid}")
-
-    for relpath in data_files(manifest, demo):
-        path = os.path.join(manifest["path"], relpath)
-        try:
-            if relpath.endswith(".xml"):
-                for node in etree.parse(path).iter(*XML_ID_TAGS):
-                    xmlid = node.get("id") or (node.get("t-name") if node.tag == "template" else None)
-                    if xmlid:
-                        qualify(xmlid)
-            elif relpath.endswith(".csv"):
-                with open(path, newline="", encoding="utf-8") as f:
-                    for row in csv.DictReader(f):
-                        if row.get("id"):
-                            qualify(row["id"])
-        except (OSError, etree.XMLSyntaxError, csv.Error, UnicodeDecodeError) as exc:
-            # The upgrade itself will fail on this file; the plan goes on.
-            _logger.warning("Data file %s of addon %s cannot be read: %s", relpath, name, exc)
-    return found
 
 
 def script_files(name, path):
@@ -99,45 +72,64 @@ def script_files(name, path):
     return scripts
 
 
-def missing_external(manifest):
-    """Sentences for the external dependencies of a manifest that are not available."""
+def missing_external(name, manifest):
+    """Blocking entries for the external dependencies of a manifest that are not available."""
+    text = preflight.manifest_text(manifest["path"])[1] or ""
     depends = manifest.get("external_dependencies") or {}
     problems = []
     for package in depends.get("python", ()):
         try:
             check_python_external_dependency(package)
         except Exception as exc:  # Odoo raises a bare Exception
-            problems.append(f"Python package {package} is missing ({exc})")
+            problems.append((package, f"Python package {package} ({exc})"))
     for binary in depends.get("bin", ()):
         try:
             tools.find_in_path(binary)
         except OSError:
-            problems.append(f"Program {binary} is not found in the PATH")
-    return problems
+            problems.append((binary, f"program {binary} in the PATH"))
+    return [
+        preflight.problem(
+            name, "external-dependency-missing", f"{name}/__manifest__.py", preflight.line_of(text, word), problem=what
+        )
+        for word, what in problems
+    ]
 
 
 def plan_for(cr, forced=(), ignore=(), fingerprints=None):
     """The upgrade plan of the database behind ``cr`` (see core.plan.build_plan).
 
-    ``fingerprints``: the installed addons' ones, when the caller has them already.
+    ``fingerprints``: the installed addons' ones, when the caller has them
+    already. Every file the upgrade would load is read first
+    (``core.preflight``): what would make it fail is a blocking entry.
     """
     installed = plan_readers.installed_modules(cr)
     if fingerprints is None:
         fingerprints = addons.current_fingerprints(sorted(installed), cr=cr)
     current = check.digests(fingerprints)
     saved = stored.saved_checksums(cr)
-    manifests = {name: m for name in get_modules() if (m := read_manifest(name)) is not None}
+    manifest_errors = {}
+    manifests = {name: m for name in get_modules() if (m := read_manifest(name, manifest_errors)) is not None}
     countries = plan_readers.company_countries(cr)
     # The expensive inputs are read only for the addons the upgrade touches.
     reasons = plan.changed_reasons(current, saved, forced, ignore)
     scope = plan.upgrade_scope(reasons, installed, manifests, countries)
-    todo = sorted((set(scope["changed"]) | set(scope["cascade"])) & set(manifests))
+    touched = sorted(set(scope["changed"]) | set(scope["cascade"]))
+    todo = [name for name in touched if name in manifests]
     loaded = [*todo, *(n for n in scope["to_install"] if n in manifests)]
+    problems = [manifest_errors[name] for name in touched if name in manifest_errors]
+    scans = {name: scan_python(manifests[name]["path"]) for name in loaded}
+    known_models = plan_readers.model_names(cr) | {model for scan in scans.values() for model in scan.own}
     defined = set()
     for name in loaded:
+        problems += preflight.python_problems(name, scans[name].errors)
+        problems += missing_external(name, manifests[name])
         # A data file may define XML IDs of another addon: every loaded addon counts.
-        defined |= defined_xmlids(name, manifests[name], installed.get(name, {}).get("demo", False))
-    return plan.build_plan(
+        demo = installed.get(name, {}).get("demo", False)
+        xmlids, trouble = preflight.read_data_files(name, manifests[name], demo, known_models)
+        defined |= xmlids
+        problems += trouble
+    unread = any(p["code"] in preflight.UNREAD for p in problems)
+    the_plan = plan.build_plan(
         installed=installed,
         current=current,
         saved=saved,
@@ -149,9 +141,16 @@ def plan_for(cr, forced=(), ignore=(), fingerprints=None):
         series=odoo.release.major_version,
         scripts={name: script_files(name, manifests[name]["path"]) for name in todo},
         records=plan_readers.recorded_xmlids(cr, todo),
-        defined_xmlids=defined,
+        # A data file that cannot be read defines unknown XML IDs: no deletion is announced.
+        defined_xmlids=None if unread else defined,
         stored_fields=plan_readers.stored_fields(cr, todo),
-        declared_fields=fields_kept(cr, {name: manifests[name]["path"] for name in todo}),
-        missing_external={name: missing_external(manifests[name]) for name in loaded},
+        declared_fields=fields_kept(cr, {name: scans[name] for name in todo}),
+        problems=problems,
+        pending=plan_readers.pending_modules(cr, stored.PENDING_STATES),
         company_countries=countries,
     )
+    for problem in the_plan["blocking"]:
+        if problem["code"] == "dependency-unavailable" and problem["module"] in manifests:
+            text = preflight.manifest_text(manifests[problem["module"]]["path"])[1]
+            problem["line"] = preflight.line_of(text or "", problem["params"]["dependency"])
+    return the_plan

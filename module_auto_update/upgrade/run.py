@@ -33,6 +33,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..core import compare, lock, results, stored
+from ..core.messages import where
 from . import addons, failure, plan_inputs, transaction
 
 _logger = logging.getLogger(__name__)
@@ -82,6 +83,12 @@ class Loader:
 
     load: Callable = load_registry
     check: Callable = None
+
+
+def blocked(problems):
+    """The refusal of a plan with blocking problems: each with its file and line."""
+    lines = [f"  {where(problem)}: {problem['detail']}" for problem in problems]
+    return "\n".join(["The upgrade did not start: it would fail on these problems.", *lines, UNCHANGED])
 
 
 class Refused(Exception):
@@ -206,6 +213,8 @@ def _decide_and_upgrade(cr, request, loader):
     names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
     for entry in the_plan["changed"]:
         _logger.info("%s: addon %s: %s", dbname, entry["module"], entry["reason"])
+    if the_plan["blocking"]:
+        raise Refused(blocked(the_plan["blocking"]))
     if loader.check:
         try:
             loader.check(cr, names, found.fingerprints)

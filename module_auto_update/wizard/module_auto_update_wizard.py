@@ -1,11 +1,16 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The Auto-Upgrade Modules wizard: the plan first, then the upgrade if confirmed."""
+"""The Auto-Upgrade Modules wizard: the plan first, then the upgrade if confirmed.
+
+The plan's sentences are rendered from their codes (``core.messages``) in the
+user's language.
+"""
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
+from ..core import messages
 from ..core import plan as upgrade_plan
 
 FILE_MARKS = (("added", "+"), ("removed", "−"), ("modified", "~"))
@@ -15,50 +20,60 @@ def _items(entries):
     return Markup("<ul>%s</ul>") % Markup().join(Markup("<li>%s</li>") % entry for entry in entries)
 
 
-def _section(title, entries):
-    if not entries:
-        return Markup()
-    return Markup("<h5>%s</h5>") % title + _items(entries)
+def plan_html(plan, translate):
+    """The plan as HTML: blocking problems, warnings and information in boxes, then the lists."""
 
+    def say(code, **params):
+        return messages.render(code, params, translate)
 
-def plan_html(plan):
-    """The plan as HTML: warnings in an alert box, then changed, cascade, to install, migrations."""
-    alerts = [Markup("<strong>%s</strong>") % sentence for sentence in plan["blocking"]]
-    alerts += [Markup("<strong>%s</strong> [%s] %s") % (w["module"], w["kind"], w["detail"]) for w in plan["warnings"]]
-    html = Markup()
-    if alerts:
-        level = "danger" if plan["blocking"] else "warning"
-        html += Markup('<div class="alert alert-%s" role="alert">%s</div>') % (level, _items(alerts))
+    def box(level, key, entries):
+        if not entries:
+            return Markup()
+        title = Markup("<strong>%s</strong>") % say(f"heading-{key}")
+        return Markup('<div class="alert alert-%s o_mau_%s" role="alert">%s%s</div>') % (
+            level,
+            key,
+            title,
+            _items(entries),
+        )
+
+    def section(key, entries):
+        if not entries:
+            return Markup()
+        return Markup('<h5 class="o_mau_%s">%s</h5>') % (key, say(f"heading-{key}")) + _items(entries)
+
+    html = box(
+        "danger",
+        "blocking",
+        [Markup("<code>%s</code> %s") % (messages.where(p), say(p["code"], **p["params"])) for p in plan["blocking"]],
+    )
+    html += box(
+        "warning",
+        "warnings",
+        [Markup("<strong>%s</strong> %s") % (w["module"], say(w["code"], **w["params"])) for w in plan["warnings"]],
+    )
+    html += box("info", "info", [say(i["code"], **i["params"]) for i in plan.get("info", ())])
 
     changed = []
     for entry in plan["changed"]:
-        line = Markup("<strong>%s</strong> (%s)") % (entry["module"], entry["reason"])
+        line = Markup("<strong>%s</strong> (%s)") % (entry["module"], say(entry["reason"]))
         files = entry["files"]
         if files:
             paths = [Markup("<code>%s %s</code>") % (mark, path) for kind, mark in FILE_MARKS for path in files[kind]]
             line += _items(paths) if paths else Markup()
         changed.append(line)
-    html += _section("Changed", changed)
-    html += _section(
-        "Upgraded as dependents",
-        [
-            Markup("<strong>%s</strong> (because of %s)") % (e["module"], ", ".join(e["because_of"]))
-            for e in plan["cascade"]
-        ],
-    )
-    html += _section(
-        "To install",
-        [
-            Markup("<strong>%s</strong> (required by %s)") % (e["module"], ", ".join(e["required_by"]))
-            for e in plan["to_install"]
-        ],
-    )
+    html += section("changed", changed)
+    for key, code, by in (("cascade", "because-of", "because_of"), ("to_install", "required-by", "required_by")):
+        html += section(
+            key,
+            [Markup("<strong>%s</strong> (%s)") % (e["module"], say(code, addons=", ".join(e[by]))) for e in plan[key]],
+        )
     migrations = []
     for entry in plan["migrations"]:
         line = Markup("<strong>%s</strong> %s → %s") % (entry["module"], entry["from"] or "-", entry["to"])
         scripts = [Markup("<code>%s %s %s</code>") % (s["stage"], s["version"], s["path"]) for s in entry["scripts"]]
         migrations.append(line + (_items(scripts) if scripts else Markup()))
-    html += _section("Migrations", migrations)
+    html += section("migrations", migrations)
     return html
 
 
@@ -71,6 +86,8 @@ class ModuleAutoUpdateWizard(models.TransientModel):
     plan_html = fields.Html("Plan", compute="_compute_display", sanitize=False, readonly=True)
     is_empty = fields.Boolean(compute="_compute_display")
     has_warnings = fields.Boolean(compute="_compute_display")
+    is_blocked = fields.Boolean(compute="_compute_display")
+    first_run = fields.Boolean(compute="_compute_display")
 
     @api.model
     def default_get(self, fields_list):
@@ -83,10 +100,12 @@ class ModuleAutoUpdateWizard(models.TransientModel):
     def _compute_display(self):
         for wizard in self:
             plan = wizard.plan
-            wizard.summary = plan and plan["summary"]["text"]
-            wizard.plan_html = plan and plan_html(plan)
+            wizard.summary = plan and upgrade_plan.summary_text(plan["summary"]["parts"], self.env._)
+            wizard.plan_html = plan and plan_html(plan, self.env._)
             wizard.is_empty = not plan or upgrade_plan.is_empty(plan)
-            wizard.has_warnings = bool(plan and (plan["warnings"] or plan["blocking"]))
+            wizard.has_warnings = bool(plan and plan["warnings"])
+            wizard.is_blocked = bool(plan and plan["blocking"])
+            wizard.first_run = bool(plan and plan.get("first_run") and plan["changed"])
 
     @api.model
     def action_open(self):
@@ -94,7 +113,7 @@ class ModuleAutoUpdateWizard(models.TransientModel):
         wizard = self.create({})
         return {
             "type": "ir.actions.act_window",
-            "name": "Auto-Upgrade Modules",
+            "name": _("Auto-Upgrade Modules"),
             "res_model": self._name,
             "res_id": wizard.id,
             "view_mode": "form",
@@ -105,3 +124,18 @@ class ModuleAutoUpdateWizard(models.TransientModel):
     def action_upgrade(self):
         self.ensure_one()
         return self.env["ir.module.module"].upgrade_changed_checksum(trigger="menu")
+
+    def action_record_current_state(self):
+        """First run: take the code on disk as what the database already has."""
+        self.ensure_one()
+        self.env["ir.module.module"].record_current_state(trigger="menu")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Auto-Upgrade Modules"),
+                "message": _("The current fingerprints are recorded: only later changes will be upgraded."),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -4,7 +4,7 @@
 
 import textwrap
 
-from module_auto_update.core.declared_fields import declared_fields
+from module_auto_update.core.declared_fields import scan_python
 
 
 def addon(tmp_path, files):
@@ -37,22 +37,30 @@ def test_new_models_extensions_and_keyword_fields(tmp_path):
             """,
         },
     )
-    own, parents = declared_fields(path)
+    own, parents, errors = scan_python(path)
+    assert errors == []
     assert own == {"x.a": {"name", "amount", "global"}, "res.partner": {"x_level"}}
     assert parents == {"x.a": {"mail.thread"}, "res.partner": set()}
 
 
-def test_tests_scripts_and_unparsable_files_are_skipped(tmp_path):
+def test_tests_and_scripts_are_skipped_and_syntax_errors_named(tmp_path):
     path = addon(
         tmp_path,
         {
             "tests/test_a.py": 'from odoo import fields, models\nclass T(models.Model):\n    _name = "x.t"\n'
             "    f = fields.Char()\n",
             "migrations/18.0.1.0.1/pre-migrate.py": 'class M:\n    _name = "x.m"\n',
-            "models/broken.py": "class (:\n",
+            "models/broken.py": "import os\n\nclass (:\n",
+            "migrations/18.0.1.0.1/post-migrate.py": "def migrate(cr, version)\n    pass\n",
+            "tests/test_broken.py": "class (:\n",
             "models/b.py": 'from odoo import fields, models\nclass B(models.Model):\n    _name = "x.b"\n'
             "    code = fields.Char()\n",
         },
     )
-    own, _parents = declared_fields(path)
+    own, _parents, errors = scan_python(path)
     assert own == {"x.b": {"code"}}
+    # Tests are never loaded by an upgrade; a broken migration script or model file is named with its line.
+    assert [(relpath, line) for relpath, line, _msg in errors] == [
+        ("migrations/18.0.1.0.1/post-migrate.py", 1),
+        ("models/broken.py", 3),
+    ]

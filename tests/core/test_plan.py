@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 
-from module_auto_update.core import plan
+from module_auto_update.core import messages, plan
 
 
 def installed(**deps):
@@ -37,8 +37,9 @@ def changed(data, *names):
 def test_nothing_changed_is_an_empty_plan():
     result = plan.build_plan(**inputs())
     assert plan.is_empty(result)
-    assert result["summary"]["text"] == "Nothing to upgrade."
-    assert not any(result[k] for k in ("changed", "cascade", "to_install", "blocking", "migrations", "warnings"))
+    assert result["summary"]["text"] == "Nothing to upgrade: every installed addon matches its fingerprint."
+    assert not any(result[k] for k in plan.COUNTED)
+    assert result["info"] == [] and result["first_run"] is False
     assert json.loads(json.dumps(result)) == result
 
 
@@ -55,11 +56,45 @@ def test_files_added_removed_modified_and_reasons():
             "reason": "changed",
             "files": {"added": ["new.csv"], "removed": ["gone.xml"], "modified": ["x.py"]},
         },
-        {"module": "c", "reason": "folder missing", "files": None},
         {"module": "d", "reason": "forced", "files": None},
     ]
+    # An addon without code is listed once, as information, never as a change.
+    assert result["missing"] == [{"module": "c"}]
+    assert [(i["code"], i["params"]) for i in result["info"]] == [("code-missing", {"module": "c"})]
+    assert "c is installed but has no code in the addons path" in plan.render_text(result)
     del data["saved"]["b"]
     assert plan.build_plan(**data)["changed"][1] == {"module": "b", "reason": "never recorded", "files": None}
+
+
+def test_missing_code_alone_is_nothing_to_upgrade_and_says_so():
+    data = inputs()
+    data["current"]["c"] = False
+    result = plan.build_plan(**data)
+    assert plan.is_empty(result) and result["changed"] == []
+    assert result["summary"]["text"] == (
+        "Nothing to upgrade: every installed addon with code matches its fingerprint; 1 without code left as they are"
+    )
+
+
+def test_pending_addons_are_listed_and_make_the_plan_not_empty():
+    result = plan.build_plan(**inputs(), pending=[("c", "to upgrade")])
+    assert not plan.is_empty(result)
+    assert result["pending"] == [{"module": "c", "state": "to upgrade"}]
+    assert result["summary"]["text"] == "Addons left pending: 1"
+    assert "c was left to upgrade by an earlier action: the upgrade finishes it." in plan.render_text(result)
+
+
+def test_first_run_says_nothing_is_recorded():
+    data = inputs(saved={})
+    result = plan.build_plan(**data)
+    assert result["first_run"] is True
+    assert {c["reason"] for c in result["changed"]} == {"never recorded"}
+    assert result["info"][0]["code"] == "first-run"
+    assert result["warnings"] == [], "base was never recorded: not said to have changed"
+    text = plan.render_text(result)
+    assert "base (no fingerprint recorded yet)" in text and "No fingerprint is recorded yet" in text
+    # Recorded once: no longer a first run, whatever changed since.
+    assert plan.build_plan(**changed(inputs(), "a"))["first_run"] is False
 
 
 def test_ignored_addon_is_left_out():
@@ -103,8 +138,10 @@ def test_new_dependency_is_installed_with_its_own_and_unknown_one_blocks():
     ]
     belgian = plan.build_plan(**data, company_countries=["BE"])
     assert {"module": "elsewhere", "required_by": ["new"]} in belgian["to_install"]
-    assert len(result["blocking"]) == 1 and "b depends on ghost" in result["blocking"][0]
-    assert "blocking problem" in result["summary"]["text"]
+    [problem] = result["blocking"]
+    assert (problem["code"], problem["module"], problem["file"]) == ("dependency-unavailable", "b", "b/__manifest__.py")
+    assert problem["detail"] == "b depends on ghost, which is not in the addons path or not installable."
+    assert "blocking problems: 1" in result["summary"]["text"]
 
 
 def test_parse_version_orders_like_odoo():
@@ -201,12 +238,31 @@ def test_columns_dropped_only_when_every_owner_upgrades_and_none_declares():
     assert "statically" in warning["detail"]
 
 
-def test_external_dependency_missing_and_text_rendering():
+def test_blocking_problems_and_text_rendering():
     data = changed(inputs(), "a")
-    result = plan.build_plan(**data, missing_external={"a": ["Python package nope is missing"], "b": []})
-    [warning] = result["warnings"]
-    assert warning["kind"] == "external-dependency-missing" and warning["module"] == "a"
+    problem = messages.blocking("a", "xml-invalid", "a/views/x.xml", 7, error="Opening and ending tag mismatch")
+    result = plan.build_plan(**data, problems=[problem])
+    assert result["blocking"] == [problem]
     text = plan.render_text(result)
     assert text.splitlines()[0] == result["summary"]["text"]
-    assert "a [external-dependency-missing] Python package nope is missing: the upgrade would fail." in text
+    assert "  a/views/x.xml:7: Not well-formed XML: Opening and ending tag mismatch" in text
     assert "  d (because of a)" in text
+
+
+def test_an_unreadable_data_file_announces_no_deletion():
+    records = [{"module": "a", "name": "view", "model": "ir.ui.view", "shared": False}]
+    result = plan.build_plan(**changed(inputs(), "a"), records=records, defined_xmlids=None)
+    assert result["warnings"] == []
+    # Nor are columns dropped for an addon whose code could not be read.
+    stored = [{"model": "x", "name": "gone", "modules": ["a"]}]
+    assert plan.build_plan(**changed(inputs(), "a"), stored_fields=stored, declared_fields={})["warnings"] == []
+
+
+def test_every_sentence_renders_from_its_code_in_another_language():
+    data = changed(inputs(saved={**inputs()["saved"], "c": ""}), "a")
+    data["current"]["d"] = False
+    result = plan.build_plan(**data, pending=[("b", "to install")])
+    shout = lambda template, **params: (template % params if params else template).upper()  # noqa: E731
+    for entry in result["warnings"] + result["info"] + result["blocking"]:
+        assert messages.render(entry["code"], entry["params"], shout) == entry["detail"].upper()
+    assert plan.summary_text(result["summary"]["parts"], shout) == result["summary"]["text"].upper()

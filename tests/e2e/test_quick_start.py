@@ -66,8 +66,9 @@ def test_nothing_changed_answers_as_odoo_bin_does_without_importing_odoo(recorde
     assert without_durations(proc.stdout) == without_durations(full.stdout)
     assert json.loads(proc.stdout)["result"] == "nothing to do"
     assert db.saved() == before
-    # One history row per run, whichever entry point.
-    assert history(db) == [("nothing to do", None, None)] * 2
+    # Both runs in the history, whichever entry point: folded into one row, as runs with nothing to do are.
+    assert history(db) == [("nothing to do", None, None)]
+    assert db.sql("SELECT run_count FROM module_auto_update_run WHERE trigger = 'command line'") == [(2,)]
 
 
 def test_several_databases_print_the_same_summary(odoo, recorded_db, recorded_template_db):

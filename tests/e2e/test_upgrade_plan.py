@@ -118,7 +118,8 @@ def test_plan_announces_what_the_upgrade_does(recorded_db):
     ]
     assert plan["to_install"] == [{"module": "mau_plan_new", "required_by": ["mau_sample_a"]}]
     [blocking] = plan["blocking"]
-    assert "mau_sample_a depends on mau_no_such_addon" in blocking
+    assert blocking["detail"].startswith("mau_sample_a depends on mau_no_such_addon, which is not in the addons path")
+    assert (blocking["file"], blocking["line"]) == ("mau_sample_a/__manifest__.py", 6)
 
     # The unknown dependency goes; the rest is upgraded, and compared with the plan.
     edit(db.addon("mau_sample_a") / "__manifest__.py", ', "mau_no_such_addon"', "")
@@ -163,7 +164,7 @@ def test_plan_announces_what_the_upgrade_does(recorded_db):
     upgraded = {n for (n,) in db.sql("SELECT name FROM module_auto_update_checksum WHERE upgraded_at IS NOT NULL")}
     planned = {c["module"] for key in ("changed", "cascade", "to_install") for c in plan[key]}
     assert upgraded == planned
-    assert ", 2 dependents upgraded with them, 1 addon to install, 1 version change; " in plan["summary"]["text"]
+    assert "; dependents upgraded with them: 2; addons to install: 1; version changes: 1; " in plan["summary"]["text"]
 
 
 def test_base_change_and_missing_external_dependency(recorded_db):
@@ -176,22 +177,19 @@ def test_base_change_and_missing_external_dependency(recorded_db):
     with_text = "plan = dict(M.get_upgrade_plan(), text=M.get_upgrade_plan_text())"
     out = db.shell(PLAN_THEN_UPGRADE.replace("plan = M.get_upgrade_plan()", with_text))
     plan = out["plan"]
-    assert "base [base-upgrade]" in plan["text"] and "mau_sample_c [external-dependency-missing]" in plan["text"]
+    assert "base [base-upgrade]" in plan["text"]
+    assert "mau_sample_c/__manifest__.py:9: mau_sample_c needs Python package mau_no_such_package" in plan["text"]
     installed = {n for (n,) in db.sql("SELECT name FROM ir_module_module WHERE state = 'installed'")}
     changed = {c["module"] for c in plan["changed"]}
     assert {"base", "mau_sample_c"} <= changed
     assert {c["module"] for c in plan["cascade"]} == installed - changed
     assert all("base" in c["because_of"] for c in plan["cascade"])
-    kinds = sorted((w["kind"], w["module"]) for w in plan["warnings"])
-    assert kinds == [
-        ("base-upgrade", "base"),
-        ("external-dependency-missing", "mau_sample_c"),
-        ("external-dependency-missing", "mau_sample_c"),
-    ]
-    details = json.dumps(plan["warnings"])
+    assert [(w["kind"], w["module"]) for w in plan["warnings"]] == [("base-upgrade", "base")]
+    assert [(b["code"], b["module"]) for b in plan["blocking"]] == [("external-dependency-missing", "mau_sample_c")] * 2
+    details = json.dumps(plan["blocking"])
     assert "mau_no_such_package" in details and "mau-no-such-program" in details
-    # ... and the upgrade really fails on it, saving nothing.
-    assert not out["ok"] and "mau_no_such_package" in out["error"], out
+    # ... and the upgrade does not start, saving nothing.
+    assert not out["ok"] and "mau_no_such_package" in out["error"] and "did not start" in out["error"], out
     assert db.saved() == saved
     assert not db.sql("SELECT name FROM ir_module_module WHERE state LIKE 'to %'")
 
@@ -251,19 +249,22 @@ def test_wizard_shows_the_plan_then_upgrades_or_cancels(recorded_db):
 
     is_empty, has_warnings, summary, html = out["plain"]
     assert (is_empty, has_warnings) == (False, False)
-    assert summary.startswith("1 changed addon to upgrade, 2 dependents upgraded with them")
+    assert summary.startswith("Addons to upgrade: 1; dependents upgraded with them: 2")
     assert "mau_sample_e" in html and "README.rst" in html and "mau_sample_g" in html and "alert-warning" not in html
     assert out["cancel_changed_nothing"] and out["runs_after_cancel"] == 0
 
     is_empty, has_warnings, html = out["risky"]
     assert (is_empty, has_warnings) == (False, True)
-    assert "alert-warning" in html and "columns-dropped" in html and "b_note" in html
+    assert "alert-warning" in html and "Fields b_note of mau.sample.a are no longer declared" in html
     # With warnings Cancel is the primary button, without them Upgrade is.
     buttons = etree.fromstring(out["arch"]).findall(".//footer/button")
     primary = {
         (b.get("name") or b.get("special"), b.get("invisible")) for b in buttons if "btn-primary" in b.get("class")
     }
-    assert primary == {("action_upgrade", "is_empty or has_warnings"), ("cancel", "not has_warnings")}
+    assert primary == {
+        ("action_upgrade", "is_empty or has_warnings or is_blocked or first_run"),
+        ("cancel", "not (has_warnings or is_blocked or first_run)"),
+    }
 
     # Upgrade runs the auto-upgrade and shows its result.
     assert out["action"]["params"]["message"] == "Upgraded: mau_sample_e, mau_sample_f, mau_sample_g"

@@ -103,3 +103,91 @@ registry.category("web_tour.tours").add("module_auto_update_failure", {
         screenshot("upgrade_failure_dialog"),
     ],
 });
+
+const NO_CRASH = { content: "never the crash dialog", trigger: "body:not(:has(.modal:contains(Oops)))" };
+
+function openWizard() {
+    return [
+        ...openApps(),
+        { content: "open Auto-Upgrade Modules", trigger: `.o_main_navbar ${MENU}`, run: "click" },
+        { content: "the plan is shown", trigger: `${DIALOG} .o_field_widget[name=summary]` },
+    ];
+}
+
+// test_ui.py breaks a data file of a changed addon: named in red, no Upgrade.
+registry.category("web_tour.tours").add("module_auto_update_blocked", {
+    steps: () => [
+        ...openWizard(),
+        {
+            content: "the blocking problem names the file and the line",
+            trigger: `${DIALOG} .alert-danger.o_mau_blocking:contains(views/menus.xml:):contains(Not well-formed XML)`,
+        },
+        { content: "no Upgrade button", trigger: `.modal .modal-footer:not(:has(button[name=action_upgrade]:visible))` },
+        NO_CRASH,
+        screenshot("wizard_blocked"),
+    ],
+});
+
+// test_ui.py installs an addon that exists only in the database (as Studio's does).
+registry.category("web_tour.tours").add("module_auto_update_missing_code", {
+    steps: () => [
+        ...openWizard(),
+        {
+            content: "the addon without code is listed as information",
+            trigger: `${DIALOG} .alert-info.o_mau_info:contains(studio_customization is installed but has no code)`,
+        },
+        { content: "the summary says it is left alone", trigger: `${DIALOG}:contains(1 without code left as they are)` },
+        NO_CRASH,
+        screenshot("wizard_missing_code"),
+    ],
+});
+
+// test_ui.py forgets every fingerprint: the first run offers both choices.
+registry.category("web_tour.tours").add("module_auto_update_first_run", {
+    steps: () => [
+        ...openWizard(),
+        {
+            content: "the wizard says nothing is recorded yet",
+            trigger: `${DIALOG} .o_mau_info:contains(No fingerprint is recorded yet)`,
+        },
+        { content: "Upgrade everything is offered", trigger: ".modal-footer button:contains(Upgrade everything)" },
+        screenshot("wizard_first_run"),
+        { content: "record the current state", trigger: ".modal-footer button:contains(Record the current state)", run: "click" },
+        { content: "confirm", trigger: ".modal:contains(Nothing is upgraded now) .modal-footer .btn-primary", run: "click" },
+        {
+            content: "the notification says what was done",
+            trigger: ".o_notification:has(.o_notification_bar.bg-success):contains(current fingerprints are recorded)",
+        },
+        NO_CRASH,
+        screenshot("first_run_recorded"),
+    ],
+});
+
+// test_ui.py fills the history and opens it at 1280 px: every column fits.
+registry.category("web_tour.tours").add("module_auto_update_history", {
+    steps: () => [
+        { content: "the history is listed", trigger: ".o_list_view .o_data_row:contains(Scheduled action)" },
+        {
+            content: "folded runs show their count",
+            trigger: ".o_list_view .o_data_row:contains(Scheduled action) td[name=run_count]:contains(24)",
+        },
+        {
+            content: "the table fits the window: no column cut",
+            trigger: ".o_list_view .o_list_table",
+            run: () => {
+                const table = document.querySelector(".o_list_view .o_list_table");
+                const renderer = document.querySelector(".o_list_renderer");
+                if (table.scrollWidth > renderer.clientWidth + 1 || window.innerWidth > 1300) {
+                    throw new Error(`table ${table.scrollWidth}px in ${renderer.clientWidth}px, window ${window.innerWidth}px`);
+                }
+                for (const cell of document.querySelectorAll("td[name=trigger], td[name=result]")) {
+                    if (cell.scrollWidth > cell.clientWidth) {
+                        throw new Error(`"${cell.textContent}" is cut`);
+                    }
+                }
+            },
+        },
+        NO_CRASH,
+        screenshot("history_1280"),
+    ],
+});

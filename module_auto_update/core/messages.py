@@ -1,0 +1,102 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Every sentence the plan shows, by code: English templates with named parameters.
+
+The pure core puts ``code`` and ``params`` in the plan, and the English
+sentence (``detail``) for the command line and JSON readers; the Odoo layer
+renders the same codes in the user's language with ``env._``. ``_lt`` marks
+the templates for Odoo's translation export (its ``_lt`` keyword) and
+returns them unchanged: the core imports nothing from Odoo.
+"""
+
+
+def _lt(template):
+    return template
+
+
+MESSAGES = {
+    # Why an addon is in the plan (core.compare's reasons are the codes).
+    "changed": _lt("changed"),
+    "never recorded": _lt("no fingerprint recorded yet"),
+    "forced": _lt("upgrade asked for"),
+    "unreadable": _lt("a file cannot be read: counted as changed"),
+    # Blocking problems: the upgrade would fail, so it does not start.
+    "dependency-unavailable": _lt(
+        "%(module)s depends on %(dependency)s, which is not in the addons path or not installable."
+    ),
+    "external-dependency-missing": _lt("%(module)s needs %(problem)s."),
+    "manifest-invalid": _lt("The manifest of %(module)s cannot be read: %(error)s"),
+    "file-missing": _lt("%(module)s lists %(missing)s in its manifest, but the file does not exist."),
+    "xml-invalid": _lt("Not well-formed XML: %(error)s"),
+    "csv-invalid": _lt("Cannot be read as CSV: %(error)s"),
+    "model-unknown": _lt("A record of model %(model)s, which neither the database nor the addons to load define."),
+    "python-invalid": _lt("Not valid Python: %(error)s"),
+    # Warnings: what the upgrade will do that may lose data.
+    "base-upgrade": _lt("base changed: every installed addon will be upgraded."),
+    "records-deleted": _lt(
+        "Records of %(model)s will be deleted (%(count)s): their XML IDs (%(xmlids)s) are no longer "
+        "defined by any data file."
+    ),
+    "columns-dropped": _lt(
+        "Fields %(fields)s of %(model)s are no longer declared in the code of %(module)s: their columns "
+        "and data will be dropped. Detected statically from the Python code; fields created dynamically "
+        "can be missed."
+    ),
+    # Information: installed addons the upgrade leaves as they are, or finishes.
+    "code-missing": _lt(
+        "%(module)s is installed but has no code in the addons path (removed, or it exists only in the "
+        "database): it is left as it is."
+    ),
+    "pending": _lt("%(module)s was left %(state)s by an earlier action: the upgrade finishes it."),
+    "first-run": _lt(
+        "No fingerprint is recorded yet: every installed addon counts as changed. Upgrade everything, "
+        "or record the current state if the database already matches the code."
+    ),
+    # The summary, its parts joined with "; ".
+    "nothing": _lt("Nothing to upgrade: every installed addon matches its fingerprint."),
+    "nothing-but-missing": _lt(
+        "Nothing to upgrade: every installed addon with code matches its fingerprint; %(count)s without code "
+        "left as they are"
+    ),
+    "count-changed": _lt("addons to upgrade: %(count)s"),
+    "count-cascade": _lt("dependents upgraded with them: %(count)s"),
+    "count-to_install": _lt("addons to install: %(count)s"),
+    "count-pending": _lt("addons left pending: %(count)s"),
+    "count-migrations": _lt("version changes: %(count)s"),
+    "count-blocking": _lt("blocking problems: %(count)s"),
+    "count-warnings": _lt("warnings: %(count)s"),
+    "count-missing": _lt("installed without code: %(count)s"),
+    # Headings.
+    "heading-blocking": _lt("Blocking: the upgrade would fail, so it will not start"),
+    "heading-warnings": _lt("Warnings"),
+    "heading-info": _lt("Information"),
+    "heading-changed": _lt("Changed"),
+    "heading-cascade": _lt("Upgraded as dependents"),
+    "heading-to_install": _lt("To install"),
+    "heading-migrations": _lt("Migrations"),
+    "because-of": _lt("because of %(addons)s"),
+    "required-by": _lt("required by %(addons)s"),
+}
+
+
+def render(code, params=None, translate=None):
+    """The sentence of ``code`` with ``params``; ``translate(template, **params)`` renders it in another language."""
+    params = params or {}
+    if translate is not None:
+        return translate(MESSAGES[code], **params)
+    return MESSAGES[code] % params if params else MESSAGES[code]
+
+
+def entry(code, **params):
+    """A plan entry: its code, its parameters and its English sentence."""
+    return {"code": code, "params": params, "detail": render(code, params)}
+
+
+def blocking(module, code, file, line=None, **params):
+    """A blocking entry: where the problem is (``file`` as ``addon/path``, ``line``) and what it is."""
+    return dict(entry(code, module=module, file=file, **params), module=module, file=file, line=line)
+
+
+def where(problem):
+    """``addon/path:line`` of a blocking entry."""
+    return problem["file"] + (f":{problem['line']}" if problem.get("line") else "")

@@ -1,0 +1,224 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The plan tells the truth, in the words an administrator reads (real Odoo 18, real PostgreSQL).
+
+Blocking problems named with file and line before anything runs; installed
+addons without code listed, never hidden; pending addons offered; the first
+run's choice; folded history; the plan in French.
+"""
+
+import json
+import shutil
+
+import odoo_env
+import pytest
+from test_quick_start import answered_alone
+from test_quick_start import quick as quick_start
+
+# The plan, the wizard and a refused upgrade, as the menu and the shell see them.
+PLAN_WIZARD_UPGRADE = """
+M = env["ir.module.module"]
+out = {"plan": M.get_upgrade_plan()}
+wizard = env["module.auto.update.wizard"].create({})
+out["wizard"] = {name: wizard[name] for name in ("is_empty", "is_blocked", "has_warnings", "first_run", "summary")}
+out["html"] = wizard.plan_html
+try:
+    out["upgrade"] = M.upgrade_changed_checksum()["params"]["message"]
+except Exception as exc:
+    dialog = getattr(exc, "context", {}).get("exception_class")
+    out["error"] = [type(exc).__name__, str(exc), dialog]
+result(out)
+"""
+
+
+# The history row, and the shell's wizard (a transient record the run commits as the caller's work).
+UNCHANGED_BUT = ("public.module_auto_update_run", "public.module_auto_update_wizard")
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def broken_xml(db):
+    edit(db.addon("mau_sample_c") / "views" / "views.xml", "    </record>", "    </recod>")
+    return "xml-invalid", "mau_sample_c/views/views.xml", 11
+
+
+def missing_data_file(db):
+    (db.addon("mau_sample_c") / "views" / "views.xml").unlink()
+    return "file-missing", "mau_sample_c/__manifest__.py", 8
+
+
+def record_of_unknown_model(db):
+    edit(db.addon("mau_sample_c") / "views" / "views.xml", 'model="ir.ui.view"', 'model="mau.no.such.model"')
+    return "model-unknown", "mau_sample_c/views/views.xml", 3
+
+
+def unreadable_csv(db):
+    (db.addon("mau_sample_c") / "security" / "ir.model.access.csv").write_bytes(b"id,name\naccess,caf\xe9\n")
+    return "csv-invalid", "mau_sample_c/security/ir.model.access.csv", 2
+
+
+def python_syntax_error(db):
+    edit(db.addon("mau_sample_c") / "models" / "sample.py", "    name = fields.Char(", "    name = fields.Char((")
+    return "python-invalid", "mau_sample_c/models/sample.py", 10
+
+
+def invalid_manifest(db):
+    edit(db.addon("mau_sample_c") / "__manifest__.py", '"depends": ["base"],', '"depends": ["base"]')
+    return "manifest-invalid", "mau_sample_c/__manifest__.py", 6
+
+
+# A fresh Odoo process cannot even import broken Python or read a broken
+# manifest: those two meet the command line (a running server meets them in
+# the same blocking entries, computed from the same files).
+IN_SHELL = (broken_xml, missing_data_file, record_of_unknown_model, unreadable_csv)
+
+
+@pytest.mark.parametrize("breakage", [*IN_SHELL, python_syntax_error, invalid_manifest], ids=lambda f: f.__name__)
+def test_blocking_problem_is_named_with_file_and_line_before_anything_runs(recorded_db, breakage):
+    db = recorded_db
+    before = odoo_env.database_snapshot(db.name)
+    code, file, line = breakage(db)
+
+    proc = db.odoo_bin("auto-upgrade", "--dry-run", "--format", "json", "--log-level=warn", check=False)
+    assert proc.returncode == 5, proc.stderr[-3000:]
+    [plan] = [json.loads(out) for out in proc.stdout.splitlines()]
+    [problem] = plan["blocking"]
+    assert (problem["code"], problem["file"], problem["line"]) == (code, file, line), problem
+    # Nothing derived from a file that could not be read: no deletion announced.
+    assert [w for w in plan["warnings"] if w["module"] == "mau_sample_c"] == [], plan["warnings"]
+
+    text = db.odoo_bin("auto-upgrade", "--dry-run", "--log-level=warn", check=False).stdout
+    assert f"{file}:{line}: " in text and problem["detail"] in text, text
+
+    proc = db.odoo_bin("auto-upgrade", "--format", "json", "--log-level=warn", check=False)
+    assert proc.returncode == 1
+    outcome = json.loads(proc.stdout)
+    assert outcome["result"] == "failed" and outcome["error"].startswith("The upgrade did not start"), outcome
+    assert f"{file}:{line}" in outcome["error"]
+
+    if breakage in IN_SHELL:
+        out = db.shell(PLAN_WIZARD_UPGRADE)
+        assert [(p["code"], p["file"], p["line"]) for p in out["plan"]["blocking"]] == [(code, file, line)]
+        assert out["wizard"]["is_blocked"] and "alert-danger" in out["html"] and file in out["html"], out
+        kind, message, dialog = out["error"]
+        assert kind == "FailedUpgradeError" and dialog == "odoo.exceptions.UserError", out
+        assert f"{file}:{line}" in message and "did not start" in message, out
+    after = odoo_env.database_snapshot(db.name)
+    assert odoo_env.snapshot_differences(before, after, ignore=UNCHANGED_BUT) == []
+    assert {r for (r,) in db.sql("SELECT DISTINCT result FROM module_auto_update_run")} == {"failed"}
+
+
+def test_installed_addon_without_code_is_listed_never_hidden_nor_handed_over(recorded_db):
+    db = recorded_db
+    shutil.rmtree(db.addon("mau_sample_c"))
+    # Studio's studio_customization exists only in the database.
+    db.sql(
+        "INSERT INTO ir_module_module (name, state, latest_version, create_date, write_date) "
+        "VALUES ('studio_customization', 'installed', '18.0.1.0', now(), now())"
+    )
+    before = odoo_env.database_snapshot(db.name)
+
+    out = db.shell(PLAN_WIZARD_UPGRADE)
+    plan = out["plan"]
+    assert plan["changed"] == [] and plan["missing"] == [{"module": "mau_sample_c"}, {"module": "studio_customization"}]
+    assert [i["code"] for i in plan["info"]] == ["code-missing", "code-missing"]
+    assert out["wizard"]["is_empty"] and not out["wizard"]["is_blocked"], out
+    assert "studio_customization is installed but has no code in the addons path" in out["html"]
+    assert out["wizard"]["summary"].endswith("2 without code left as they are"), out
+    assert "mau_sample_c" in out["upgrade"] and "Nothing was upgraded" in out["upgrade"], out
+
+    # odoo-bin auto-upgrade, and the quick start, which answers without Odoo.
+    odoo_bin = db.odoo_bin("auto-upgrade", "--log-level=info", check=False)
+    quick = quick_start(db)
+    assert answered_alone(quick), quick.stderr[-3000:]
+    for proc in (odoo_bin, quick):
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert proc.stdout.count("studio_customization is installed but has no code") == 1, proc.stdout
+        assert f"{db.name}: nothing to do" in proc.stdout
+    after = odoo_env.database_snapshot(db.name)
+    assert odoo_env.snapshot_differences(before, after, ignore=UNCHANGED_BUT) == []
+
+
+def test_pending_addon_is_listed_and_upgrade_offered(recorded_db):
+    db = recorded_db
+    # As the Apps button "Upgrade" leaves it in a running server (an Odoo
+    # process that starts loads pending addons by itself).
+    mark = "env['ir.module.module'].search([('name', '=', 'mau_sample_c')]).button_upgrade()\n"
+    out = db.shell(mark + PLAN_WIZARD_UPGRADE)
+    assert out["plan"]["pending"] == [{"module": "mau_sample_c", "state": "to upgrade"}]
+    assert not out["wizard"]["is_empty"] and out["wizard"]["summary"] == "Addons left pending: 1", out
+    assert "mau_sample_c was left to upgrade by an earlier action" in out["html"]
+    assert out["upgrade"] == "Upgraded: mau_sample_c", out
+    assert not db.pending()
+
+
+FIRST_RUN = """
+M = env["ir.module.module"]
+wizard = env["module.auto.update.wizard"].create({})
+out = {"first_run": wizard.first_run, "summary": wizard.summary, "html": wizard.plan_html}
+out["action"] = wizard.action_record_current_state()["params"]["message"]
+env.cr.commit()
+out["recorded"] = M._get_saved_checksums()
+out["current"] = {n: fp.digest for n, fp in M.search([("state", "=", "installed")])._current_fingerprints().items()}
+out["after"] = env["module.auto.update.wizard"].create({}).is_empty
+employee = env.ref("base.group_user")
+clerk = env["res.users"].create({"name": "Clerk", "login": "clerk", "groups_id": [(6, 0, employee.ids)]})
+try:
+    M.with_user(clerk).record_current_state()
+except Exception as exc:
+    out["clerk"] = type(exc).__name__
+result(out)
+"""
+
+
+def test_first_run_offers_to_record_the_current_state(db):
+    assert db.saved() == {}
+    out = db.shell(FIRST_RUN)
+    assert out["first_run"] and "No fingerprint is recorded yet" in out["html"], out
+    assert "base</strong> (no fingerprint recorded yet)" in out["html"]
+    assert out["recorded"] == out["current"] and out["after"] is True
+    assert out["clerk"] == "AccessError"
+    assert db.sql("SELECT trigger, result, upgraded FROM module_auto_update_run") == [("menu", "hashes recorded", None)]
+    assert not db.sql("SELECT 1 FROM module_auto_update_checksum WHERE upgraded_at IS NOT NULL")
+
+
+def test_runs_with_nothing_to_do_are_folded_per_trigger(recorded_db):
+    db = recorded_db
+    for _ in range(3):
+        db.odoo_bin("auto-upgrade", "--log-level=warn")
+    (db.addon("mau_sample_c") / "README.rst").write_text("changed\n")
+    db.odoo_bin("auto-upgrade", "--log-level=warn")
+    db.odoo_bin("auto-upgrade", "--log-level=warn")
+    db.shell('env["ir.module.module"].upgrade_changed_checksum(); env.cr.commit()')
+    rows = db.sql("SELECT trigger, result, run_count FROM module_auto_update_run ORDER BY id")
+    assert rows == [
+        ("command line", "nothing to do", 3),
+        ("command line", "done", 1),
+        ("command line", "nothing to do", 1),
+        ("shell", "nothing to do", 1),
+    ]
+
+
+FRENCH = """
+wizard = env["module.auto.update.wizard"].with_context(lang="fr_FR").create({})
+result({"summary": wizard.summary, "html": wizard.plan_html})
+"""
+
+
+def test_the_plan_speaks_french(recorded_db):
+    db = recorded_db
+    # An active language is part of the fingerprints: recorded with French on.
+    db.shell(
+        'env["res.lang"]._activate_lang("fr_FR"); env["ir.module.module"]._save_installed_checksums(); env.cr.commit()'
+    )
+    db.sql("DELETE FROM module_auto_update_checksum WHERE name = 'mau_sample_c'")
+    (db.addon("mau_sample_e") / "README.rst").write_text("changed\n")
+    out = db.shell(FRENCH)
+    assert out["summary"] == "Modules à mettre à jour : 2; dépendants mis à jour avec eux : 2", out
+    assert "<strong>mau_sample_c</strong> (aucune empreinte enregistrée)" in out["html"], out
+    assert "<strong>mau_sample_g</strong> (à cause de mau_sample_e)" in out["html"], out
+    assert "Mis à jour comme dépendants" in out["html"], out
