@@ -9,6 +9,8 @@
     "author": "module_auto_update developers",
     "license": "LGPL-3",
     "depends": ["base"],
+    # The lists of Odoo's own addons (Community and Enterprise) for --ignore-core-addons.
+    "external_dependencies": {"python": ["manifestoo-core"]},
     "data": [
         "security/ir.model.access.csv",
         "data/ir_actions_server.xml",

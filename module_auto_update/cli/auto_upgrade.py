@@ -35,6 +35,8 @@ def parse(args):
         update_all=opts.update_all,
         ignore=tuple(command.comma_list(opts.ignore_addons)),
         ignore_core=opts.ignore_core_addons,
+        only=tuple(command.comma_list(opts.only)),
+        watcher_max_seconds=opts.watcher_max_seconds,
         i18n_overwrite=opts.i18n_overwrite,
         lock_timeout=opts.lock_timeout,
         dry_run=opts.dry_run,
@@ -47,7 +49,8 @@ def targets(opts):
     """The databases to run on, in order, and the missing ones among them."""
     existing = fleet.existing_databases()
     if opts.all_databases:
-        names = fleet.managed_databases(existing)
+        candidates = command.server_databases(existing, opts, config["dbfilter"], config["db_name"], config["list_db"])
+        names = fleet.managed_databases(candidates)
     else:
         names = command.comma_list(opts.database) or command.comma_list([config["db_name"] or ""])
         if not names:

@@ -3,7 +3,7 @@
 """Many databases: find them, run each in its own process, N at a time."""
 
 import multiprocessing
-from contextlib import closing
+from contextlib import closing, contextmanager
 from multiprocessing.connection import wait
 
 import psycopg2
@@ -14,17 +14,24 @@ from ..core import results, stored
 from ..upgrade import run
 
 
+@contextmanager
+def _peek(name):
+    """A cursor on ``name`` whose connection is closed afterwards, not kept in Odoo's pool."""
+    try:
+        with closing(odoo.sql_db.db_connect(name).cursor()) as cr:
+            yield cr
+    finally:
+        odoo.sql_db.close_db(name)
+
+
 def existing_databases():
-    with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+    with _peek("postgres") as cr:
         return stored.database_names(cr)
 
 
 def managed_databases(names):
-    managed = stored.managed_databases(
-        names, lambda name: closing(odoo.sql_db.db_connect(name).cursor()), psycopg2.OperationalError
-    )
-    odoo.sql_db.close_all()
-    return managed
+    """The databases of ``names`` that use this addon; no connection to them is kept."""
+    return stored.managed_databases(names, _peek, psycopg2.OperationalError)
 
 
 def _child(conn, dbname, request):

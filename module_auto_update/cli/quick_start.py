@@ -73,8 +73,15 @@ def find_odoo(environ):
             "odoo-auto-upgrade: Odoo is not importable by this Python: install Odoo 18 for it, "
             "or set ODOO_SRC to an Odoo source checkout."
         )
-    odoo_dir = os.path.realpath(list(spec.submodule_search_locations)[0])
-    return odoo_dir, None
+    found = [loc for loc in spec.submodule_search_locations if os.path.isfile(os.path.join(loc, "release.py"))]
+    if not found:
+        # Only addons' odoo/ folders: Odoo itself sits behind setuptools' editable import hook, which they hide.
+        raise SystemExit(
+            "odoo-auto-upgrade: Python finds no Odoo but the odoo/ folder of installed addons, as when Odoo is "
+            "installed editable behind an import hook: reinstall it with "
+            "pip install -e /path/to/odoo --config-settings editable_mode=compat."
+        )
+    return os.path.realpath(found[0]), None
 
 
 def setup_logging(options):
@@ -101,7 +108,13 @@ def databases(options, opts):
     with cursor(options, "postgres") as cr:
         existing = stored.database_names(cr)
     if opts.all_databases:
-        names = stored.managed_databases(existing, partial(cursor, options), psycopg2.OperationalError)
+        try:
+            candidates = command.server_databases(
+                existing, opts, options["dbfilter"], options["db_name"], options["list_db"]
+            )
+        except command.UsageError as exc:
+            raise Handover(str(exc)) from exc
+        names = stored.managed_databases(candidates, partial(cursor, options), psycopg2.OperationalError)
     else:
         names = command.comma_list(opts.database) or command.comma_list([options["db_name"] or ""])
         if not names:
@@ -126,16 +139,18 @@ def inspect(options, dbname, opts, site):
                     cr,
                     site.locate,
                     options["data_dir"],
-                    site.odoo_dir,
+                    series(),
                     update_all=opts.update_all,
                     ignore=command.comma_list(opts.ignore_addons),
                     ignore_core=opts.ignore_core_addons,
+                    only=command.comma_list(opts.only),
                 )
                 cr.connection.rollback()
         except lock.LockBusyError as exc:
             raise Handover(f"{dbname}: busy") from exc
     # An installed addon without code is never upgraded: it is listed, not handed over.
-    if not found.nothing_to_do:
+    if not found.nothing_to_do or found.adopted:
+        # (Fingerprints taken over from another tool's record are saved by Odoo's run.)
         raise Handover(f"{dbname}: {len(found.reasons)} addon(s) to look at, {len(found.pending)} pending")
     outcome = {"database": dbname, "result": results.NOTHING_TO_DO, "plan": found.plan(), "upgraded": []}
     return dict(outcome, error=None, duration=round(time.monotonic() - t0, 3)), started

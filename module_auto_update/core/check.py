@@ -9,6 +9,7 @@ lookup in the Odoo layer, the same lookup redone without Odoo in the quick
 start, so both decide alike.
 """
 
+import ast
 import logging
 import os
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .cache import cached_fingerprint
 from .fingerprint import UnreadableFileError, fingerprint, parse_patterns
 
 _logger = logging.getLogger(__name__)
+TESTS = "tests/*"
 
 
 class FingerprintSettings(NamedTuple):
@@ -63,15 +65,77 @@ def digests(fingerprints):
     return {name: fp.digest if fp else fp for name, fp in fingerprints.items()}
 
 
-def core_addon_dirs(odoo_dir):
-    """Odoo's own addons folders, from the folder of the ``odoo`` package."""
-    return {os.path.join(odoo_dir, "addons"), os.path.join(os.path.dirname(odoo_dir), "addons")}
+def core_addons(names, series):
+    """The addons of ``names`` that Odoo itself ships, Community or Enterprise, for ``series``
+    (``manifestoo-core``'s maintained lists, as click-odoo-update uses them)."""
+    from manifestoo_core.core_addons import get_core_addons  # noqa: PLC0415 (only for --ignore-core-addons)
+    from manifestoo_core.odoo_series import OdooSeries  # noqa: PLC0415
+
+    return set(names) & get_core_addons(OdooSeries(series))
 
 
-def core_addons(names, locate, odoo_dir):
-    """The addons of ``names`` whose code comes from Odoo's own addons folders."""
-    dirs = core_addon_dirs(odoo_dir)
-    return {name for name in names if (path := locate(name)) and os.path.dirname(os.path.realpath(path)) in dirs}
+def not_installable(names, locate):
+    """The addons of ``names`` whose manifest on disk says ``installable: False``."""
+    found = set()
+    for name in names:
+        path = locate(name)
+        manifest = path and os.path.join(path, "__manifest__.py")
+        try:
+            with open(manifest, encoding="utf-8") as f:
+                if ast.literal_eval(f.read()).get("installable", True) is False:
+                    found.add(name)
+        except (OSError, TypeError, SyntaxError, ValueError, AttributeError):
+            continue  # no manifest, or one the plan names as blocking
+    return found
+
+
+def other_default(patterns):
+    """The exclude patterns with ``tests/*`` toggled: the default of the other tools' generation.
+
+    click-odoo-update, the OCA addon from 18.0 and this addon exclude
+    ``tests/*``; the OCA addon before 18.0 did not.
+    """
+    return [p for p in patterns if p != TESTS] if TESTS in patterns else [*patterns, TESTS]
+
+
+def recorded_with_other_default(names, saved, settings, locate):
+    """The addons of ``names`` whose recorded value is their fingerprint under ``other_default``.
+
+    Recorded by a tool that excluded ``tests/*`` or not, unlike this database's
+    setting, and unchanged since: their fingerprint is taken over, no upgrade.
+    """
+    patterns, langs, _cache_dir = FingerprintSettings(*settings)
+    found = []
+    for name in names:
+        path = locate(name)
+        if not path or not saved.get(name) or not os.path.isdir(os.path.join(path, "tests")):
+            continue  # the toggle changes nothing for an addon without tests/
+        try:
+            if fingerprint(path, other_default(patterns), langs).digest == saved[name]:
+                found.append(name)
+        except UnreadableFileError:
+            continue
+    return sorted(found)
+
+
+def classify(fingerprints, saved, forced, ignore, settings, locate):
+    """``(reasons, adopted)``: why each addon is in the plan, and the addons taken over as they are.
+
+    The reasons of ``compare.changed_addons`` without the ignored addons,
+    ``not installable`` for those whose manifest says so, and without the
+    addons recorded with the other exclude default (``adopted``).
+    """
+    reasons = plan.changed_reasons(digests(fingerprints), saved, forced, ignore)
+    adopted = recorded_with_other_default(
+        [name for name, reason in reasons.items() if reason == compare.CHANGED], saved, settings, locate
+    )
+    for name in adopted:
+        del reasons[name]
+    if adopted:
+        _logger.info("Recorded with another exclude default and unchanged, taken over: %s", ", ".join(adopted))
+    for name in not_installable(compare.upgradable(reasons), locate):
+        reasons[name] = compare.NOT_INSTALLABLE
+    return reasons, adopted
 
 
 @dataclass(frozen=True)
@@ -84,6 +148,7 @@ class Inspection:
     fingerprints: dict
     saved: dict
     reasons: dict
+    adopted: list  # recorded with the other exclude default, unchanged: taken over
     pending: list
 
     @property
@@ -98,28 +163,37 @@ class Inspection:
             current=digests(self.fingerprints),
             saved=self.saved,
             manifests={},
-            forced=self.forced,
-            ignore=self.ignore,
+            reasons=self.reasons,
+            adopted=self.adopted,
         )
 
 
-def inspect(cr, locate, data_dir, odoo_dir, update_all=False, ignore=(), ignore_core=False):
+def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=(), ignore_core=False, only=()):
     """Compare the installed addons of the database behind ``cr`` with the disk.
 
-    Fingerprints are taken now and saved after a successful upgrade, like the
-    in-Odoo method does: an edit made while upgrading is a change next time.
+    Left alone (their record kept): ``ignore``, the database's own ignore
+    list (``stored.ignored_addons``), Odoo's own addons with ``ignore_core``,
+    every addon but ``only`` when given. Fingerprints are taken now and saved
+    after a successful upgrade: an edit made while upgrading is a change next time.
     """
     installed = stored.modules_in_state(cr, ["installed"])
-    ignore = set(ignore) | (core_addons(installed, locate, odoo_dir) if ignore_core else set())
-    forced = tuple(installed) if update_all else ()
-    fingerprints = current_fingerprints(installed, fingerprint_settings(cr, data_dir), locate)
+    ignore = set(ignore) | stored.ignored_addons(cr)
+    if ignore_core:
+        ignore |= core_addons(installed, series)
+    if only:
+        ignore |= set(installed) - set(only)
+    forced = tuple(installed) if update_all else tuple(forced)
+    settings = fingerprint_settings(cr, data_dir)
+    fingerprints = current_fingerprints(installed, settings, locate)
     saved = stored.saved_checksums(cr)
+    reasons, adopted = classify(fingerprints, saved, forced, sorted(ignore), settings, locate)
     return Inspection(
         installed=installed,
         forced=forced,
         ignore=sorted(ignore),
         fingerprints=fingerprints,
         saved=saved,
-        reasons=plan.changed_reasons(digests(fingerprints), saved, forced, sorted(ignore)),
+        reasons=reasons,
+        adopted=adopted,
         pending=stored.modules_in_state(cr, stored.PENDING_STATES),
     )

@@ -79,9 +79,12 @@ def build_parser(prog):
     target.add_argument("--filter", metavar="REGEX", help="only the databases whose name matches REGEX (re.search)")
     target.add_argument("--if-exists", action="store_true", help="a missing database is not an error")
     what = parser.add_argument_group("what to do")
-    what.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    # click-odoo-update's names are accepted too: a deploy script switches by its command name only.
+    what.add_argument("--dry-run", "--list-only", action="store_true", help="print the plan, change nothing")
     what.add_argument(
         "--init-hashes",
+        "--only-compute-hashes",
+        dest="init_hashes",
         action="store_true",
         help="record the current fingerprints without upgrading (database known to be up to date)",
     )
@@ -90,7 +93,13 @@ def build_parser(prog):
     what.add_argument(
         "--ignore-core-addons",
         action="store_true",
-        help="leave Odoo's own addons (those of Odoo's addons folders) alone",
+        help="leave Odoo's own addons (Community and Enterprise, manifestoo-core's lists) alone",
+    )
+    what.add_argument(
+        "--only",
+        action="append",
+        metavar="A,B",
+        help="upgrade only these addons' changes (and what Odoo upgrades with them); the others keep their record",
     )
     what.add_argument("--i18n-overwrite", action="store_true", help="overwrite existing translations when upgrading")
     how = parser.add_argument_group("how")
@@ -108,6 +117,13 @@ def build_parser(prog):
         metavar="SECONDS",
         help="wait up to SECONDS for another upgrade of the same database (default 0)",
     )
+    how.add_argument(
+        "--watcher-max-seconds",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="abort the upgrade when it waits on a database lock longer than SECONDS (default 0: never)",
+    )
     return parser
 
 
@@ -122,9 +138,33 @@ def validate(parser, opts):
             raise UsageError("--jobs must be at least 1")
         if opts.lock_timeout < 0:
             raise UsageError("--lock-timeout cannot be negative")
+        if opts.watcher_max_seconds < 0:
+            raise UsageError("--watcher-max-seconds cannot be negative")
+        if opts.only and (opts.update_all or opts.ignore_addons):
+            raise UsageError("--only excludes --update-all and --ignore-addons")
         opts.filter_re = re.compile(opts.filter) if opts.filter else None
     except (UsageError, re.error) as exc:
         parser.error(str(exc))
+
+
+def server_databases(existing, opts, dbfilter="", db_name="", list_db=True):
+    """The candidates of ``--all-databases``, decided before connecting to any of them.
+
+    Odoo's rules first, as its database selector applies them: ``dbfilter``
+    (one without ``%h``/``%d``, which need a web request's host), else the
+    ``db_name`` list; with ``list_db = False`` only databases so named. Then
+    ``--filter``. Only these are opened, to see whether they use this addon.
+    """
+    names = [name for name in existing if name != "postgres"]
+    named = comma_list([db_name or ""])
+    static_filter = dbfilter if dbfilter and "%h" not in dbfilter and "%d" not in dbfilter else ""
+    if static_filter:
+        names = [name for name in names if re.match(static_filter, name)]
+    elif named:
+        names = [name for name in names if name in named]
+    elif not list_db:
+        raise UsageError("list_db = False forbids listing the server's databases: name them with -d/--database")
+    return select(names, opts)
 
 
 def select(names, opts):

@@ -5,6 +5,10 @@
 CHANGED = "changed"
 NEVER_RECORDED = "never recorded"
 FOLDER_MISSING = "folder missing"
+# Installed, its code on disk, but its manifest says installable: False (Odoo skips it).
+NOT_INSTALLABLE = "not installable"
+# The reasons of addons that no upgrade can act on: listed, left as they are.
+LEFT_ALONE = (FOLDER_MISSING, NOT_INSTALLABLE)
 FORCED = "forced"
 UNREADABLE = "unreadable"
 
@@ -36,7 +40,7 @@ def changed_addons(current, saved, forced=()):
 
 def upgradable(reasons):
     """The addons of ``changed_addons()`` that an upgrade can act on."""
-    return sorted(name for name, reason in reasons.items() if reason != FOLDER_MISSING)
+    return sorted(name for name, reason in reasons.items() if reason not in LEFT_ALONE)
 
 
 def diff_files(old, new):

@@ -48,6 +48,11 @@ MESSAGES = {
         "database): it is left as it is."
     ),
     "pending": _lt("%(module)s was left %(state)s by an earlier action: the upgrade finishes it."),
+    "not-installable": _lt("%(module)s is installed but its manifest says it is not installable: it is left as it is."),
+    "adopted": _lt(
+        "%(module)s was recorded by a tool with another exclude default (tests/* or not) and is unchanged: "
+        "its fingerprint is taken over, no upgrade."
+    ),
     "first-run": _lt(
         "No fingerprint is recorded yet: every installed addon counts as changed. Upgrade everything, "
         "or record the current state if the database already matches the code."
@@ -55,8 +60,8 @@ MESSAGES = {
     # The summary, its parts joined with "; ".
     "nothing": _lt("Nothing to upgrade: every installed addon matches its fingerprint."),
     "nothing-but-missing": _lt(
-        "Nothing to upgrade: every installed addon with code matches its fingerprint; %(count)s without code "
-        "left as they are"
+        "Nothing to upgrade: every other installed addon matches its fingerprint; %(count)s left as they are "
+        "(no code, or not installable)"
     ),
     "count-changed": _lt("addons to upgrade: %(count)s"),
     "count-cascade": _lt("dependents upgraded with them: %(count)s"),
@@ -65,7 +70,7 @@ MESSAGES = {
     "count-migrations": _lt("version changes: %(count)s"),
     "count-blocking": _lt("blocking problems: %(count)s"),
     "count-warnings": _lt("warnings: %(count)s"),
-    "count-missing": _lt("installed without code: %(count)s"),
+    "count-missing": _lt("left as they are (no code, or not installable): %(count)s"),
     # Headings.
     "heading-blocking": _lt("Blocking: the upgrade would fail, so it will not start"),
     "heading-warnings": _lt("Warnings"),

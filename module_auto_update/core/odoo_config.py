@@ -39,6 +39,8 @@ DEFAULTS = {
     "addons_path": None,
     "data_dir": None,
     "db_name": False,
+    "dbfilter": "",
+    "list_db": True,
     "db_host": False,
     "db_port": False,
     "db_user": False,
@@ -79,6 +81,8 @@ def parse_args(args):
     parser.add_argument("--log-web", dest="log_handler", action="append_const", const="odoo.http:DEBUG")
     parser.add_argument("--log-sql", dest="log_handler", action="append_const", const="odoo.sql_db:DEBUG")
     parser.add_argument("--logfile")
+    parser.add_argument("--db-filter", dest="dbfilter")
+    parser.add_argument("--no-database-list", dest="list_db", action="store_false", default=None)
     opts, unknown = parser.parse_known_args(args)
     return {key: value for key, value in vars(opts).items() if value is not None}, unknown
 

@@ -320,10 +320,12 @@ def warnings(scope, deleted, dropped, reasons=None):
     return result
 
 
-def information(missing, pending, first_run):
-    """What the plan says without it being a change: addons without code, pending ones, a first run."""
+def information(missing, pending, first_run, adopted=()):
+    """What the plan says without it being a change: a first run, addons left alone, pending ones, taken over."""
+    codes = {compare.FOLDER_MISSING: "code-missing", compare.NOT_INSTALLABLE: "not-installable"}
     result = [dict(entry("first-run"), module=None)] if first_run else []
-    result += [dict(entry("code-missing", module=name), module=name) for name in missing]
+    result += [dict(entry(codes[reason], module=name), module=name) for name, reason in missing]
+    result += [dict(entry("adopted", module=name), module=name) for name in adopted]
     result += [dict(entry("pending", module=name, state=state), module=name) for name, state in pending]
     return result
 
@@ -350,6 +352,8 @@ def build_plan(
     problems=(),
     pending=(),
     company_countries=(),
+    reasons=None,
+    adopted=(),
 ):
     """The JSON-serialisable plan of the next auto-upgrade.
 
@@ -360,10 +364,13 @@ def build_plan(
     ``{addon: {version folder: [paths]}}``; ``problems``: blocking entries found
     by ``preflight``; ``pending``: ``[(addon, state)]`` left pending;
     ``defined_xmlids``: None when a data file could not be read (then no
-    deletion is announced); the other inputs feed warnings().
+    deletion is announced); ``reasons``: ``{addon: reason}`` when the caller
+    has them (``check.classify``), ``adopted``: addons whose record was taken
+    over as they are; the other inputs feed warnings().
     """
     current_files, saved_files = current_files or {}, saved_files or {}
-    reasons = changed_reasons(current, saved, forced, ignore)
+    if reasons is None:
+        reasons = changed_reasons(current, saved, forced, ignore)
     scope = upgrade_scope(reasons, installed, manifests, company_countries)
     todo = set(scope["changed"]) | set(scope["cascade"])
 
@@ -372,7 +379,7 @@ def build_plan(
         known = name in saved_files and name in current_files
         files = compare.diff_files(saved_files[name], current_files[name]) if known else None
         changed.append({"module": name, "reason": reasons[name], "files": files})
-    missing = sorted(name for name, reason in reasons.items() if reason == compare.FOLDER_MISSING)
+    missing = sorted((name, reason) for name, reason in reasons.items() if reason in compare.LEFT_ALONE)
 
     migrations = []
     for name in load_order(todo, installed, manifests):
@@ -391,12 +398,12 @@ def build_plan(
         "cascade": [{"module": n, "because_of": b} for n, b in sorted(scope["cascade"].items())],
         "to_install": [{"module": n, "required_by": r} for n, r in sorted(scope["to_install"].items())],
         "pending": [{"module": n, "state": state} for n, state in sorted(pending)],
-        "missing": [{"module": n} for n in missing],
+        "missing": [{"module": n, "reason": reason} for n, reason in missing],
         "blocking": [*scope["blocking"], *problems],
         "migrations": migrations,
         "warnings": warnings(scope, deleted, dropped_columns(stored_fields, declared_fields or {}, todo), reasons),
     }
-    plan["info"] = information(missing, sorted(pending), plan["first_run"] and bool(changed))
+    plan["info"] = information(missing, sorted(pending), plan["first_run"] and bool(changed), adopted)
     plan["summary"] = summary(plan)
     return plan
 

@@ -8,6 +8,7 @@ these, and the last two decide that nothing changed without a registry, the
 quick start without even importing Odoo.
 """
 
+import hashlib
 import json
 import logging
 import os
@@ -18,9 +19,15 @@ from . import results
 _logger = logging.getLogger(__name__)
 
 PARAM_INSTALLED_CHECKSUMS = "module_auto_update.installed_checksums"
+# The SHA-1 of the parameter's value as this addon last wrote it (see rewritten_by_another_tool).
+PARAM_WRITTEN = "module_auto_update.installed_checksums_sha1"
 PARAM_EXCLUDE_PATTERNS = "module_auto_update.exclude_patterns"
-DEFAULT_EXCLUDE_PATTERNS = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"
+# click-odoo-update's and the OCA addon's (since 18.0): the values recorded are valid for them.
+DEFAULT_EXCLUDE_PATTERNS = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*,tests/*"
 PARAM_STAT_CACHE = "module_auto_update.stat_cache"
+# Addons never upgraded for a change of theirs, comma-separated: the menu, the
+# scheduled action, upgrade on start and the command line honour it.
+PARAM_IGNORE_ADDONS = "module_auto_update.ignore_addons"
 CHECKSUM_TABLE = "module_auto_update_checksum"
 RUN_TABLE = "module_auto_update_run"
 PENDING_STATES = ("to install", "to upgrade", "to remove")
@@ -85,6 +92,11 @@ def active_langs(cr):
     return [code for (code,) in cr.fetchall()]
 
 
+def ignored_addons(cr):
+    """The addons of the database's ignore list (``PARAM_IGNORE_ADDONS``)."""
+    return {name.strip() for name in (get_param(cr, PARAM_IGNORE_ADDONS) or "").split(",") if name.strip()}
+
+
 def stat_cache_enabled(cr):
     return (get_param(cr, PARAM_STAT_CACHE) or "").strip().lower() not in ("0", "false", "no", "off")
 
@@ -108,29 +120,66 @@ def legacy_checksums(cr):
     return {name: value for name, value in data.items() if value and isinstance(value, str)}
 
 
-def saved_checksums(cr):
-    """``{addon: checksum}`` recorded at the last successful upgrade.
+def _table_checksums(cr):
+    if not table_exists(cr, CHECKSUM_TABLE):
+        return {}
+    cr.execute("SELECT name, checksum FROM module_auto_update_checksum WHERE checksum IS NOT NULL AND checksum != ''")
+    return dict(cr.fetchall())
 
-    While our table is empty (or not created yet) the legacy parameter is
-    authoritative, so a database coming from the OCA addon or
-    click-odoo-update needs no full upgrade; the next save copies it over.
+
+def rewritten_by_another_tool(cr):
+    """Whether the legacy parameter changed since this addon last wrote it.
+
+    click-odoo-update and the OCA addon write only the parameter: when its
+    value is not the one whose SHA-1 we kept in ``PARAM_WRITTEN``, another
+    tool recorded an upgrade after our last save.
     """
-    if table_exists(cr, CHECKSUM_TABLE):
-        cr.execute(
-            "SELECT name, checksum FROM module_auto_update_checksum WHERE checksum IS NOT NULL AND checksum != ''"
-        )
-        rows = dict(cr.fetchall())
-        if rows:
-            return rows
-    return legacy_checksums(cr)
+    value = get_param(cr, PARAM_INSTALLED_CHECKSUMS)
+    return bool(value) and hashlib.sha1(value.encode()).hexdigest() != get_param(cr, PARAM_WRITTEN)
+
+
+def saved_checksums(cr):
+    """``{addon: checksum}`` recorded at the last successful upgrade, by this addon or another tool.
+
+    Whichever tool upgraded last is believed. Our table is authoritative
+    while the legacy parameter is as we last wrote it; when another tool
+    (click-odoo-update, the OCA addon) rewrote the parameter since, its
+    values win for the addons it lists. A database coming from those tools
+    (our table empty or not created yet) reads the parameter alone. The next
+    save writes both alike again.
+    """
+    rows = _table_checksums(cr)
+    if not rows:
+        return legacy_checksums(cr)
+    if rewritten_by_another_tool(cr):
+        legacy = legacy_checksums(cr)
+        taken = sorted(name for name, value in legacy.items() if rows.get(name) != value)
+        if taken:
+            _logger.info(
+                "Another tool recorded an upgrade since our last save: its fingerprints of %s are taken.",
+                ", ".join(taken),
+            )
+        rows.update(legacy)
+    return rows
 
 
 def saved_file_checksums(cr):
-    """``{addon: {relpath: sha1}}`` recorded beside the addon checksums."""
+    """``{addon: {relpath: sha1}}`` recorded beside the addon checksums that still hold.
+
+    An addon whose checksum another tool recorded since has no per-file
+    record: the files it changed are not known.
+    """
     if not table_exists(cr, CHECKSUM_TABLE):
         return {}
-    cr.execute("SELECT name, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL")
-    return {name: files if isinstance(files, dict) else json.loads(files) for name, files in cr.fetchall()}
+    saved = saved_checksums(cr)
+    cr.execute(
+        "SELECT name, checksum, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL"
+    )
+    return {
+        name: files if isinstance(files, dict) else json.loads(files)
+        for name, checksum, files in cr.fetchall()
+        if saved.get(name) == checksum
+    }
 
 
 def storable_files(files):
@@ -198,12 +247,20 @@ def save_digests(cr, digests, file_digests=None, upgraded=(), uid=None):
                     "uid": uid,
                 },
             )
+    value = json.dumps(digests, sort_keys=True)
+    write_param(cr, PARAM_INSTALLED_CHECKSUMS, value, uid, now)
+    write_param(cr, PARAM_WRITTEN, hashlib.sha1(value.encode()).hexdigest(), uid, now)
+
+
+def write_param(cr, key, value, uid=None, now=None):
+    """Set a system parameter with plain SQL (the ORM's caches are the caller's to clear)."""
+    now = now or utcnow()
     cr.execute(
         """INSERT INTO ir_config_parameter (key, value, create_uid, create_date, write_uid, write_date)
            VALUES (%(key)s, %(value)s, %(uid)s, %(now)s, %(uid)s, %(now)s)
            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_uid = EXCLUDED.write_uid,
                                            write_date = EXCLUDED.write_date""",
-        {"key": PARAM_INSTALLED_CHECKSUMS, "value": json.dumps(digests, sort_keys=True), "now": now, "uid": uid},
+        {"key": key, "value": value, "now": now, "uid": uid},
     )
 
 

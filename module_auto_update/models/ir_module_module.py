@@ -102,7 +102,7 @@ class IrModuleModule(models.Model):
         """
         self._check_upgrade_rights()
         self.env.flush_all()
-        return plan_inputs.plan_for(self.env.cr, forced=forced, ignore=ignore)
+        return plan_inputs.plan_for(self.env.cr, addons.inspect(self.env.cr, forced=forced, ignore=ignore))
 
     @api.model
     def get_upgrade_plan_text(self, forced=(), ignore=()):

@@ -11,13 +11,11 @@ import hashlib
 import os
 import sys
 
-import odoo
+import odoo.release
 from odoo.modules.module import get_module_path
 from odoo.tools import config
 
 from ..core import check
-
-ODOO_DIR = os.path.dirname(os.path.realpath(odoo.__file__))
 
 
 def addon_path(name):
@@ -38,8 +36,8 @@ def current_fingerprints(names, settings=None, cr=None):
 
 
 def inspect(cr, **scope):
-    """See core.check.inspect, with Odoo's addon lookup and data_dir."""
-    return check.inspect(cr, addon_path, config["data_dir"], ODOO_DIR, **scope)
+    """See core.check.inspect, with Odoo's addon lookup, data_dir and series."""
+    return check.inspect(cr, addon_path, config["data_dir"], odoo.release.series, **scope)
 
 
 # {path: sha1} of the Python files of addons this process imported, taken

@@ -95,24 +95,20 @@ def missing_external(name, manifest):
     ]
 
 
-def plan_for(cr, forced=(), ignore=(), fingerprints=None):
+def plan_for(cr, found):
     """The upgrade plan of the database behind ``cr`` (see core.plan.build_plan).
 
-    ``fingerprints``: the installed addons' ones, when the caller has them
-    already. Every file the upgrade would load is read first
-    (``core.preflight``): what would make it fail is a blocking entry.
+    ``found``: what ``addons.inspect`` found (scope, fingerprints, reasons).
+    Every file the upgrade would load is read first (``core.preflight``):
+    what would make it fail is a blocking entry.
     """
     installed = plan_readers.installed_modules(cr)
-    if fingerprints is None:
-        fingerprints = addons.current_fingerprints(sorted(installed), cr=cr)
-    current = check.digests(fingerprints)
-    saved = stored.saved_checksums(cr)
+    current = check.digests(found.fingerprints)
     manifest_errors = {}
     manifests = {name: m for name in get_modules() if (m := read_manifest(name, manifest_errors)) is not None}
     countries = plan_readers.company_countries(cr)
     # The expensive inputs are read only for the addons the upgrade touches.
-    reasons = plan.changed_reasons(current, saved, forced, ignore)
-    scope = plan.upgrade_scope(reasons, installed, manifests, countries)
+    scope = plan.upgrade_scope(found.reasons, installed, manifests, countries)
     touched = sorted(set(scope["changed"]) | set(scope["cascade"]))
     todo = [name for name in touched if name in manifests]
     loaded = [*todo, *(n for n in scope["to_install"] if n in manifests)]
@@ -132,12 +128,12 @@ def plan_for(cr, forced=(), ignore=(), fingerprints=None):
     the_plan = plan.build_plan(
         installed=installed,
         current=current,
-        saved=saved,
+        saved=found.saved,
         manifests=manifests,
-        current_files={name: fp.files for name, fp in fingerprints.items() if fp},
+        current_files={name: fp.files for name, fp in found.fingerprints.items() if fp},
         saved_files=stored.saved_file_checksums(cr),
-        forced=forced,
-        ignore=ignore,
+        reasons=found.reasons,
+        adopted=found.adopted,
         series=odoo.release.major_version,
         scripts={name: script_files(name, manifests[name]["path"]) for name in todo},
         records=plan_readers.recorded_xmlids(cr, todo),

@@ -27,12 +27,14 @@ from collections.abc import Callable
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 
+import psycopg2
+
 import odoo.sql_db
 from odoo import SUPERUSER_ID
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..core import compare, lock, results, stored
+from ..core import compare, lock, results, stored, watcher
 from ..core.messages import where
 from . import addons, failure, plan_inputs, transaction
 
@@ -50,8 +52,10 @@ class Request:
     update_all: bool = False
     ignore: tuple = ()
     ignore_core: bool = False
+    only: tuple = ()  # upgrade only these addons' changes, the others keep their record
     i18n_overwrite: bool = False
     lock_timeout: float = 0.0
+    watcher_max_seconds: float = 0.0
     dry_run: bool = False
     init_hashes: bool = False
     # Leave alone a database that never recorded fingerprints (on start: a
@@ -95,6 +99,10 @@ class Refused(Exception):
     """The entry point refused to upgrade (``Loader.check``)."""
 
 
+class Aborted(Exception):
+    """The lock watcher cancelled the upgrade (``--watcher-max-seconds``)."""
+
+
 class Incomplete(Exception):
     """The upgrade ran but left addons pending."""
 
@@ -124,6 +132,9 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
             outcome.update(result=results.INCOMPLETE, error=str(exc))
         except Refused as exc:
             _logger.warning("%s: refused: %s", dbname, exc)
+            outcome.update(result=results.FAILED, error=str(exc))
+        except Aborted as exc:
+            _logger.error("%s: %s", dbname, exc)
             outcome.update(result=results.FAILED, error=str(exc))
         except Exception as exc:
             message = f"{failure.describe(exc)}\n{UNCHANGED}"
@@ -172,27 +183,33 @@ def _run(cr, request, loader, commit):
     if request.dry_run:
         _logger.info("%s: planning", dbname)
         found = _inspect(cr, request)
-        return {"result": results.DRY_RUN, "plan": _plan(cr, found)}
+        return {"result": results.DRY_RUN, "plan": plan_inputs.plan_for(cr, found)}
     _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
     with lock.held(cr, dbname, request.lock_timeout):
         if commit:
             # Odoo cursors are REPEATABLE READ: a snapshot that sees what the
             # previous holder of the lock committed while we waited.
             cr.commit()  # pylint: disable=invalid-commit
-        with _kept_registry(dbname, commit), _translations(request.i18n_overwrite):
-            with transaction.one_transaction(cr, commit) as run_cr:
-                outcome = _decide_and_upgrade(run_cr, request, loader)
+        with _kept_registry(dbname, commit), _translations(request.i18n_overwrite), _watched(cr, request) as watch:
+            try:
+                with transaction.one_transaction(cr, commit) as run_cr:
+                    outcome = _decide_and_upgrade(run_cr, request, loader)
+            except Exception as exc:
+                if watch.aborted:
+                    raise Aborted(
+                        f"The upgrade waited on a database lock longer than {request.watcher_max_seconds:g} s "
+                        f"(--watcher-max-seconds) and was aborted. {UNCHANGED}"
+                    ) from exc
+                raise
         if commit and outcome["result"] != results.NOTHING_TO_DO:
             _reload_everywhere(dbname)
         return outcome
 
 
 def _inspect(cr, request):
-    return addons.inspect(cr, update_all=request.update_all, ignore=request.ignore, ignore_core=request.ignore_core)
-
-
-def _plan(cr, found):
-    return plan_inputs.plan_for(cr, forced=found.forced, ignore=found.ignore, fingerprints=found.fingerprints)
+    return addons.inspect(
+        cr, update_all=request.update_all, ignore=request.ignore, ignore_core=request.ignore_core, only=request.only
+    )
 
 
 def _decide_and_upgrade(cr, request, loader):
@@ -206,10 +223,14 @@ def _decide_and_upgrade(cr, request, loader):
 
     _logger.info("%s: comparing fingerprints", dbname)
     found = _inspect(cr, request)
+    if found.adopted:
+        # Recorded by a tool with the other exclude default, unchanged: record ours.
+        kept = dict.fromkeys(found.installed, False)
+        stored.save_fingerprints(cr, {**kept, **{name: found.fingerprints[name] for name in found.adopted}}, uid=uid)
     if found.nothing_to_do:
         _logger.info("%s: no installed addon changed and none is pending", dbname)
         return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
-    the_plan = _plan(cr, found)
+    the_plan = plan_inputs.plan_for(cr, found)
     names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
     for entry in the_plan["changed"]:
         _logger.info("%s: addon %s: %s", dbname, entry["module"], entry["reason"])
@@ -240,14 +261,21 @@ def _save_after_upgrade(cr, found, upgraded, uid):
     the addons it installed; returns the upgraded addons still installed."""
     installed = set(stored.modules_in_state(cr, ["installed"]))
     fingerprints = {name: fp for name, fp in found.fingerprints.items() if name in installed}
-    # An addon left alone (ignored) keeps its recorded fingerprint, so that
-    # its change is still seen when it stops being ignored.
-    left_alone = (set(found.ignore) & set(fingerprints)) - set(upgraded)
+    # An addon left alone (ignored, not installable) keeps its recorded
+    # fingerprint, so that its change is still seen when it can be upgraded.
+    skipped = {name for name, reason in found.reasons.items() if reason in compare.LEFT_ALONE}
+    left_alone = ((set(found.ignore) | skipped) & set(fingerprints)) - set(upgraded)
     fingerprints.update(dict.fromkeys(left_alone, False))
     fingerprints.update(addons.current_fingerprints(sorted(installed - set(fingerprints)), cr=cr))
     upgraded = sorted(set(upgraded) & installed)
     stored.save_fingerprints(cr, fingerprints, upgraded=upgraded, uid=uid)
     return upgraded
+
+
+def _watched(cr, request):
+    """``core.watcher.watching`` the run's connection, from a connection of its own."""
+    _db, params = odoo.sql_db.connection_info_for(cr.dbname)
+    return watcher.watching(lambda: psycopg2.connect(**params), cr._cnx.get_backend_pid(), request.watcher_max_seconds)
 
 
 @contextmanager

@@ -59,7 +59,7 @@ def test_files_added_removed_modified_and_reasons():
         {"module": "d", "reason": "forced", "files": None},
     ]
     # An addon without code is listed once, as information, never as a change.
-    assert result["missing"] == [{"module": "c"}]
+    assert result["missing"] == [{"module": "c", "reason": "folder missing"}]
     assert [(i["code"], i["params"]) for i in result["info"]] == [("code-missing", {"module": "c"})]
     assert "c is installed but has no code in the addons path" in plan.render_text(result)
     del data["saved"]["b"]
@@ -72,7 +72,8 @@ def test_missing_code_alone_is_nothing_to_upgrade_and_says_so():
     result = plan.build_plan(**data)
     assert plan.is_empty(result) and result["changed"] == []
     assert result["summary"]["text"] == (
-        "Nothing to upgrade: every installed addon with code matches its fingerprint; 1 without code left as they are"
+        "Nothing to upgrade: every other installed addon matches its fingerprint; 1 left as they are "
+        "(no code, or not installable)"
     )
 
 

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Installing and uninstalling the addon on real databases."""
 
+import json
 import re
 
 import odoo_env
@@ -39,10 +40,14 @@ def test_install_on_fresh_database_is_silent_and_records_nothing(odoo):
         odoo_env.drop_db(name)
 
 
-def test_uninstall_removes_stored_fingerprints(db):
+def test_uninstall_leaves_other_tools_a_valid_parameter(db):
     db.shell('env["ir.module.module"]._save_installed_checksums(); env.cr.commit()')
-    assert db.saved()
+    saved = db.saved()
+    assert saved
     db.shell('env["ir.module.module"].search([("name", "=", "module_auto_update")]).button_immediate_uninstall()')
     assert db.states("module_auto_update") == {"module_auto_update": "uninstalled"}
     assert not db.sql("SELECT 1 FROM pg_class WHERE relname = 'module_auto_update_checksum'")
-    assert not db.sql("SELECT 1 FROM ir_config_parameter WHERE key = 'module_auto_update.installed_checksums'")
+    # click-odoo-update and the OCA addon go on from what was recorded.
+    [(value,)] = db.sql("SELECT value FROM ir_config_parameter WHERE key = 'module_auto_update.installed_checksums'")
+    assert json.loads(value) == saved
+    assert not db.sql("SELECT 1 FROM ir_config_parameter WHERE key = 'module_auto_update.installed_checksums_sha1'")

@@ -340,7 +340,7 @@ result(reasons)
 def test_exclude_parameter_values(recorded_db):
     db = recorded_db
     (db.addon("mau_sample_c") / "x.pyc").write_bytes(b"compiled")
-    default = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"
+    default = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*,tests/*"
     values = ["", ",,,", " " + default.replace(",", " , ") + " ", default + ",[", default + ",mau[x"]
     out = db.shell(f"VALUES = {values!r}\n" + EXCLUDE_VALUES)
     # empty or only commas: nothing is excluded, as the OCA addon and

@@ -124,11 +124,14 @@ def test_installed_addon_without_code_is_listed_never_hidden_nor_handed_over(rec
 
     out = db.shell(PLAN_WIZARD_UPGRADE)
     plan = out["plan"]
-    assert plan["changed"] == [] and plan["missing"] == [{"module": "mau_sample_c"}, {"module": "studio_customization"}]
+    assert plan["changed"] == [] and plan["missing"] == [
+        {"module": "mau_sample_c", "reason": "folder missing"},
+        {"module": "studio_customization", "reason": "folder missing"},
+    ]
     assert [i["code"] for i in plan["info"]] == ["code-missing", "code-missing"]
     assert out["wizard"]["is_empty"] and not out["wizard"]["is_blocked"], out
     assert "studio_customization is installed but has no code in the addons path" in out["html"]
-    assert out["wizard"]["summary"].endswith("2 without code left as they are"), out
+    assert out["wizard"]["summary"].endswith("2 left as they are (no code, or not installable)"), out
     assert "mau_sample_c" in out["upgrade"] and "Nothing was upgraded" in out["upgrade"], out
 
     # odoo-bin auto-upgrade, and the quick start, which answers without Odoo.

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import odoo_env
 import pytest
@@ -40,12 +41,44 @@ def wheel(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
-def venv(wheel, tmp_path_factory):
-    """A fresh virtual environment that sees Odoo (system site-packages) and has the wheel installed."""
-    path = tmp_path_factory.mktemp("venv")
-    run([sys.executable, "-m", "venv", "--system-site-packages", str(path)])
-    python = path / "bin" / "python"
+# How users have Odoo: a source checkout on the path, pip-installed, pip-installed editable.
+SOURCE, INSTALLED, EDITABLE = "source path", "pip install", "pip install -e (compat)"
+# What Odoo's own setup.py packages.
+ODOO_PACKAGING = ("odoo", "setup", "setup.py", "setup.cfg", "MANIFEST.in", "README.md", "LICENSE", "requirements.txt")
+
+
+def purelib(python):
+    return Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+
+
+def odoo_venv(odoo, folder, mode):
+    """A fresh virtual environment with Odoo's dependencies (this machine's) and Odoo installed as ``mode``."""
+    run([sys.executable, "-m", "venv", str(folder)])
+    python = folder / "bin" / "python"
+    site = purelib(python)
+    # A plain path entry: the dependencies, but not the .pth that makes this machine's Odoo importable.
+    (site / "odoo-deps.pth").write_text(f"{purelib(sys.executable)}\n")
+    if mode == SOURCE:
+        (site / "odoo-src.pth").write_text(f"{odoo.root}\n")
+        return python
+    src = folder / "odoo-src"
+    src.mkdir()
+    for name in ODOO_PACKAGING:
+        if (odoo.root / name).is_dir():
+            shutil.copytree(odoo.root / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif (odoo.root / name).is_file():
+            shutil.copy(odoo.root / name, src / name)
+    # Today's pip and setuptools (editable installs through an import hook); wheel for --no-build-isolation.
+    run([str(python), "-m", "pip", "install", "-q", "-U", "pip", "setuptools", "wheel"])
+    editable = ["-e", str(src), "--config-settings", "editable_mode=compat"] if mode == EDITABLE else [str(src)]
+    run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", *editable])
+    return python
+
+
+@pytest.fixture(scope="module", params=[SOURCE, INSTALLED, EDITABLE])
+def venv(request, odoo, wheel, tmp_path_factory):
+    """A fresh virtual environment with Odoo installed one of the three ways, then the wheel."""
+    python = odoo_venv(odoo, tmp_path_factory.mktemp("venv"), request.param)
     # --no-index: no requirement of the package may send pip to an index,
     # the odoo one above all (Odoo is not a pip distribution here).
     run([str(python), "-m", "pip", "install", "--no-index", "-q", str(wheel)])
@@ -74,12 +107,15 @@ def test_wheel_holds_the_addon_under_the_odoo_addons_namespace(wheel):
 
 
 def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_path):
-    site = run([str(venv), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
-    installed = f"{site}/odoo/addons/module_auto_update"
+    installed = f"{purelib(venv)}/odoo/addons/module_auto_update"
     # The addons path names Odoo's own addons only: not this repository.
     addons_path = ",".join(str(p) for p in odoo.addons_paths) or str(odoo.root / "odoo" / "addons")
-    odoo_bin = [str(venv), *odoo.command[1:], f"--addons-path={addons_path}"]
+    # A pip-installed Odoo is started as a module; a checkout by odoo-bin.
+    pip_installed = (venv.parent / "odoo").exists()
+    odoo_bin = [str(venv), *(["-m", "odoo"] if pip_installed else odoo.command[1:]), f"--addons-path={addons_path}"]
     env = {**os.environ, **odoo.env}
+    if pip_installed:
+        env.pop("PYTHONPATH", None)  # the pip-installed Odoo alone
     db = odoo_env.unique_db("mau_wheel")
     try:
         run(
@@ -98,8 +134,8 @@ def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_pa
             env=env,
         )
         code = (
-            "import odoo.addons.module_auto_update as m, odoo.modules.module as mm\n"
-            "print('@@', m.__file__, mm.get_module_path('module_auto_update'))\n"
+            "import odoo, odoo.addons.module_auto_update as m, odoo.modules.module as mm\n"
+            "print('@@', m.__file__, mm.get_module_path('module_auto_update'), odoo.__file__)\n"
         )
         shell = run(
             [*odoo_bin[:-1], "shell", odoo_bin[-1], "-d", db, "--no-http", "--log-level=warn"],
@@ -108,9 +144,11 @@ def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_pa
             env=env,
         )
         (line,) = [line for line in shell.stdout.splitlines() if line.startswith("@@ ")]
-        _, module_file, module_path = line.split()
+        _, module_file, module_path, odoo_file = line.split()
         assert module_file == f"{installed}/__init__.py"
         assert module_path == installed
+        # Odoo is the one installed that way, not this machine's checkout.
+        assert (Path(odoo_file).parent.parent == odoo.root) == (not pip_installed), odoo_file
         conn = odoo_env.pg_connect(db)
         try:
             with conn.cursor() as cr:
@@ -131,3 +169,24 @@ def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_pa
         assert "without loading Odoo" in noop.stderr and "handing over" not in noop.stderr
     finally:
         odoo_env.drop_db(db)
+
+
+def test_editable_odoo_behind_an_import_finder_gets_one_sentence_and_its_fix(odoo, wheel, tmp_path):
+    # setuptools' default editable mode: Odoo is found by an import hook that
+    # the addon's odoo/ folder in site-packages hides (Odoo's own scripts fail too).
+    python = odoo_venv(odoo, tmp_path / "venv", EDITABLE)
+    src = tmp_path / "venv" / "odoo-src"
+    run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(src)])
+    run([str(python), "-m", "pip", "install", "--no-index", "-q", str(wheel)])
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "ODOO_SRC")}
+    proc = subprocess.run(
+        [str(tmp_path / "venv" / "bin" / "odoo-auto-upgrade"), "-d", "mau_nowhere"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode != 0
+    [sentence] = proc.stderr.strip().splitlines()
+    assert "editable" in sentence and "--config-settings editable_mode=compat" in sentence, proc.stderr
+    assert "import hook" in sentence

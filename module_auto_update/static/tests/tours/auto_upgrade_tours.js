@@ -136,7 +136,7 @@ registry.category("web_tour.tours").add("module_auto_update_missing_code", {
             content: "the addon without code is listed as information",
             trigger: `${DIALOG} .alert-info.o_mau_info:contains(studio_customization is installed but has no code)`,
         },
-        { content: "the summary says it is left alone", trigger: `${DIALOG}:contains(1 without code left as they are)` },
+        { content: "the summary says it is left alone", trigger: `${DIALOG}:contains(1 left as they are)` },
         NO_CRASH,
         screenshot("wizard_missing_code"),
     ],
