@@ -19,7 +19,7 @@ render it. The rules are Odoo 18's, restated here as facts:
 import re
 
 from . import compare
-from .messages import blocking, entry, render, where
+from .messages import blocking, entry, line_of, render, where
 
 # Models whose XML IDs come from Python code, not from data files: they are
 # judged by the fields analysis (columns-dropped), not by records-deleted.
@@ -170,9 +170,9 @@ def _installs(todo, installed, manifests, company_countries):
                 continue
             manifest = manifests.get(dep)
             if manifest is None or not manifest.get("installable", True):
-                problems.append(
-                    blocking(requirer, "dependency-unavailable", f"{requirer}/__manifest__.py", dependency=dep)
-                )
+                line = line_of(manifests.get(requirer, {}).get("source", ""), dep)
+                file = f"{requirer}/__manifest__.py"
+                problems.append(blocking(requirer, "dependency-unavailable", file, line, dependency=dep))
                 continue
             if dep not in to_install:
                 to_install[dep] = []
@@ -303,13 +303,13 @@ def dropped_columns(stored_fields, declared_fields, upgraded):
     return [(module, model, sorted(names)) for (module, model), names in sorted(lost.items())]
 
 
-def warnings(scope, deleted, dropped, reasons=None):
+def warnings(scope, deleted, dropped, reasons):
     """The warnings of the plan: ``kind`` (its code), ``module``, and what will be lost.
 
     A base never recorded is not said to have changed (the first run says it all).
     """
     result = []
-    if "base" in scope["changed"] and (reasons or {}).get("base") != compare.NEVER_RECORDED:
+    if "base" in scope["changed"] and reasons.get("base") != compare.NEVER_RECORDED:
         result.append(dict(entry("base-upgrade"), module="base", kind="base-upgrade"))
     for module, model, xmlids in deleted:
         found = entry("records-deleted", model=model, count=len(xmlids), xmlids=", ".join(xmlids))
@@ -432,7 +432,7 @@ def summary_text(parts, translate=None):
 
 def is_empty(plan):
     """Nothing to upgrade, install or finish (addons without code are never upgraded)."""
-    return not (plan["changed"] or plan["to_install"] or plan.get("pending"))
+    return not (plan["changed"] or plan["to_install"] or plan["pending"])
 
 
 def render_text(plan):

@@ -14,11 +14,11 @@ announced from it).
 import csv
 import io
 import os
-import re
 
 from lxml import etree
 
 from .messages import blocking as problem
+from .messages import line_of
 
 # The data file keys of a manifest, as Odoo loads them (demo ones only with demo data).
 DATA_KEYS = ("init_xml", "update_xml", "data")
@@ -29,29 +29,10 @@ MODEL_TAGS = ("record", "function", "delete")
 UNREAD = ("file-missing", "xml-invalid", "csv-invalid")
 
 
-def line_of(text, word):
-    """The 1-based line of ``text`` where the quoted ``word`` first appears, or None."""
-    found = re.search(r"""["']%s["']""" % re.escape(word), text)
-    return text.count("\n", 0, found.start()) + 1 if found else None
-
-
-def manifest_text(path):
-    """The manifest file's text of the addon at ``path``, or None."""
-    for name in ("__manifest__.py", "__openerp__.py"):
-        try:
-            with open(os.path.join(path, name), encoding="utf-8") as f:
-                return name, f.read()
-        except OSError:
-            continue
-    return None, None
-
-
-def manifest_problem(module, path, exc):
-    """The blocking entry of a manifest that cannot be read (``exc`` from reading it)."""
-    name, _text = manifest_text(path)
-    file = f"{module}/{name or '__manifest__.py'}"
+def manifest_problem(module, manifest_file, exc):
+    """The blocking entry of a manifest (``manifest_file``, its name) that cannot be read: ``exc``."""
     error = getattr(exc, "msg", None) or str(exc)
-    return problem(module, "manifest-invalid", file, getattr(exc, "lineno", None), error=error)
+    return problem(module, "manifest-invalid", f"{module}/{manifest_file}", getattr(exc, "lineno", None), error=error)
 
 
 def data_files(manifest, demo):
@@ -64,16 +45,15 @@ def read_data_files(module, manifest, demo, known_models=None):
 
     ``xmlids``: the full XML IDs they define (records, templates, menus, CSV
     rows); ``known_models``: the models that exist after the upgrade (None:
-    not checked).
+    not checked). ``manifest["source"]``, its text, gives the lines.
     """
     path = manifest["path"]
-    _name, text = manifest_text(path)
     xmlids, problems = set(), []
     for relpath in data_files(manifest, demo):
         where = f"{module}/{relpath}"
         full = os.path.join(path, relpath)
         if not os.path.isfile(full):
-            line = line_of(text or "", relpath)
+            line = line_of(manifest.get("source", ""), relpath)
             problems.append(problem(module, "file-missing", f"{module}/__manifest__.py", line, missing=where))
             continue
         if relpath.endswith(".xml"):

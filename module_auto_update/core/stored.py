@@ -163,15 +163,14 @@ def saved_checksums(cr):
     return rows
 
 
-def saved_file_checksums(cr):
+def saved_file_checksums(cr, saved):
     """``{addon: {relpath: sha1}}`` recorded beside the addon checksums that still hold.
 
-    An addon whose checksum another tool recorded since has no per-file
-    record: the files it changed are not known.
+    ``saved``: ``saved_checksums(cr)``. An addon whose checksum another tool
+    recorded since has no per-file record: the files it changed are not known.
     """
     if not table_exists(cr, CHECKSUM_TABLE):
         return {}
-    saved = saved_checksums(cr)
     cr.execute(
         "SELECT name, checksum, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL"
     )

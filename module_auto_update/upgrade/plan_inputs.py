@@ -22,6 +22,7 @@ from odoo.modules.module import adapt_version, check_python_external_dependency,
 
 from ..core import check, plan, plan_readers, preflight, stored
 from ..core.declared_fields import fields_kept, scan_python
+from ..core.messages import line_of
 from . import addons
 
 _logger = logging.getLogger(__name__)
@@ -41,18 +42,20 @@ def read_manifest(name, errors=None):
         return None
     try:
         with open(manifest_file, encoding="utf-8") as f:
-            manifest = ast.literal_eval(f.read())
+            source = f.read()
+        manifest = ast.literal_eval(source)
         if not isinstance(manifest, dict):
             raise ValueError("it is not a dictionary")
         manifest["version"] = adapt_version(manifest.get("version", "1.0"))
     except (OSError, SyntaxError, ValueError) as exc:
         _logger.warning("Manifest of addon %s cannot be read: %s", name, exc)
         if errors is not None:
-            errors[name] = preflight.manifest_problem(name, path, exc)
+            errors[name] = preflight.manifest_problem(name, os.path.basename(manifest_file), exc)
         return None
     manifest.setdefault("depends", [])
     manifest.setdefault("installable", True)
     manifest["path"] = path
+    manifest["source"] = source  # the lines blocking entries point at
     return manifest
 
 
@@ -74,7 +77,6 @@ def script_files(name, path):
 
 def missing_external(name, manifest):
     """Blocking entries for the external dependencies of a manifest that are not available."""
-    text = preflight.manifest_text(manifest["path"])[1] or ""
     depends = manifest.get("external_dependencies") or {}
     problems = []
     for package in depends.get("python", ()):
@@ -89,7 +91,11 @@ def missing_external(name, manifest):
             problems.append((binary, f"program {binary} in the PATH"))
     return [
         preflight.problem(
-            name, "external-dependency-missing", f"{name}/__manifest__.py", preflight.line_of(text, word), problem=what
+            name,
+            "external-dependency-missing",
+            f"{name}/__manifest__.py",
+            line_of(manifest["source"], word),
+            problem=what,
         )
         for word, what in problems
     ]
@@ -125,13 +131,13 @@ def plan_for(cr, found):
         defined |= xmlids
         problems += trouble
     unread = any(p["code"] in preflight.UNREAD for p in problems)
-    the_plan = plan.build_plan(
+    return plan.build_plan(
         installed=installed,
         current=current,
         saved=found.saved,
         manifests=manifests,
         current_files={name: fp.files for name, fp in found.fingerprints.items() if fp},
-        saved_files=stored.saved_file_checksums(cr),
+        saved_files=stored.saved_file_checksums(cr, found.saved),
         reasons=found.reasons,
         adopted=found.adopted,
         series=odoo.release.major_version,
@@ -145,8 +151,3 @@ def plan_for(cr, found):
         pending=plan_readers.pending_modules(cr, stored.PENDING_STATES),
         company_countries=countries,
     )
-    for problem in the_plan["blocking"]:
-        if problem["code"] == "dependency-unavailable" and problem["module"] in manifests:
-            text = preflight.manifest_text(manifests[problem["module"]]["path"])[1]
-            problem["line"] = preflight.line_of(text or "", problem["params"]["dependency"])
-    return the_plan

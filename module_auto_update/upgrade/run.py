@@ -130,11 +130,8 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
         except Incomplete as exc:
             _logger.error("%s: %s", dbname, exc)
             outcome.update(result=results.INCOMPLETE, error=str(exc))
-        except Refused as exc:
-            _logger.warning("%s: refused: %s", dbname, exc)
-            outcome.update(result=results.FAILED, error=str(exc))
-        except Aborted as exc:
-            _logger.error("%s: %s", dbname, exc)
+        except (Refused, Aborted) as exc:
+            _logger.warning("%s: %s", dbname, exc)
             outcome.update(result=results.FAILED, error=str(exc))
         except Exception as exc:
             message = f"{failure.describe(exc)}\n{UNCHANGED}"

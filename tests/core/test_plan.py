@@ -123,7 +123,7 @@ def test_base_change_upgrades_everything_with_a_warning():
 
 def test_new_dependency_is_installed_with_its_own_and_unknown_one_blocks():
     data = changed(inputs(), "b")
-    data["manifests"]["b"] = manifest("a", "new", "ghost")
+    data["manifests"]["b"] = manifest("a", "new", "ghost", source='{\n    "depends": ["a", "new", "ghost"],\n}\n')
     data["manifests"]["new"] = manifest("newer")
     data["manifests"]["newer"] = manifest("base")
     data["manifests"]["bridge"] = manifest("new", "c", "extra", auto_install=["new", "c"])
@@ -141,6 +141,7 @@ def test_new_dependency_is_installed_with_its_own_and_unknown_one_blocks():
     assert {"module": "elsewhere", "required_by": ["new"]} in belgian["to_install"]
     [problem] = result["blocking"]
     assert (problem["code"], problem["module"], problem["file"]) == ("dependency-unavailable", "b", "b/__manifest__.py")
+    assert problem["line"] == 2, "the manifest line naming the dependency"
     assert problem["detail"] == "b depends on ghost, which is not in the addons path or not installable."
     assert "blocking problems: 1" in result["summary"]["text"]
 

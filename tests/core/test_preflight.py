@@ -37,7 +37,7 @@ def addon(tmp_path, **files):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text if isinstance(text, bytes) else textwrap.dedent(text).encode())
     manifest = ast.literal_eval(files["__manifest__.py"])
-    return dict(manifest, path=str(tmp_path / "shop"))
+    return dict(manifest, path=str(tmp_path / "shop"), source=files["__manifest__.py"])
 
 
 def check(manifest, demo=False, known=KNOWN):
@@ -87,11 +87,10 @@ def test_missing_file_is_named_at_its_manifest_line_demo_only_with_demo(tmp_path
 
 
 def test_invalid_manifest_and_python_are_named_with_their_line(tmp_path):
-    manifest = addon(tmp_path)
     try:
         ast.literal_eval('{\n  "name": "Shop",\n  "depends": ["base"\n}')
     except SyntaxError as exc:
-        problem = preflight.manifest_problem("shop", manifest["path"], exc)
+        problem = preflight.manifest_problem("shop", "__manifest__.py", exc)
     assert (problem["code"], problem["file"], problem["line"]) == ("manifest-invalid", "shop/__manifest__.py", 4)
     [problem] = preflight.python_problems("shop", [("models/shop.py", 12, "invalid syntax")])
     assert problem["detail"] == "Not valid Python: invalid syntax"
