@@ -39,6 +39,8 @@ def parse(args):
         watcher_max_seconds=opts.watcher_max_seconds,
         i18n_overwrite=opts.i18n_overwrite,
         lock_timeout=opts.lock_timeout,
+        lock_wait=opts.lock_wait,
+        attempts=opts.attempts,
         dry_run=opts.dry_run,
         init_hashes=opts.init_hashes,
     )

@@ -10,7 +10,7 @@ import psycopg2
 
 import odoo
 
-from ..core import results, stored
+from ..core import command, results, stored
 from ..upgrade import run
 
 
@@ -69,12 +69,5 @@ def run_in_processes(names, request, jobs, report):
             reader.close()
             process.join()
             if outcome is None:
-                outcome = {
-                    "database": dbname,
-                    "result": results.FAILED,
-                    "plan": None,
-                    "upgraded": [],
-                    "error": f"its process died (exit code {process.exitcode})",
-                    "duration": 0.0,
-                }
+                outcome = command.outcome_of(dbname, results.FAILED, f"its process died (exit code {process.exitcode})")
             report(outcome)

@@ -152,8 +152,8 @@ def inspect(options, dbname, opts, site):
     if not found.nothing_to_do or found.adopted:
         # (Fingerprints taken over from another tool's record are saved by Odoo's run.)
         raise Handover(f"{dbname}: {len(found.reasons)} addon(s) to look at, {len(found.pending)} pending")
-    outcome = {"database": dbname, "result": results.NOTHING_TO_DO, "plan": found.plan(), "upgraded": []}
-    return dict(outcome, error=None, duration=round(time.monotonic() - t0, 3)), started
+    outcome = command.outcome_of(dbname, results.NOTHING_TO_DO)
+    return dict(outcome, plan=found.plan(), attempts=1, duration=round(time.monotonic() - t0, 3)), started
 
 
 def record(options, dbname, started, ended):

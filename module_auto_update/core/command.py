@@ -15,7 +15,7 @@ import json
 import re
 import sys
 
-from . import plan, results
+from . import plan, results, watcher
 from .results import BUSY, FAILED, INCOMPLETE, MISSING
 
 EXIT_OK = 0
@@ -30,7 +30,8 @@ EXIT_CODES = f"""exit codes:
      (the others still ran)
   {EXIT_USAGE}  usage or configuration error (nothing ran)
   {EXIT_MISSING}  a database does not exist (without --if-exists)
-  {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout
+  {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout, or
+     other sessions held locks the upgrade needed through all its --attempts
   {EXIT_BLOCKED}  --dry-run: a plan has blocking problems, so an upgrade would not start
 The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}."""
 PLAN_KEYS = (
@@ -118,6 +119,21 @@ def build_parser(prog):
         help="wait up to SECONDS for another upgrade of the same database (default 0)",
     )
     how.add_argument(
+        "--lock-wait",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="inside the upgrade, wait up to SECONDS for a table or row that another session holds, "
+        "then roll back and try again later rather than queue everyone behind the upgrade (default 2; 0: no limit)",
+    )
+    how.add_argument(
+        "--attempts",
+        type=int,
+        default=10,
+        metavar="N",
+        help="run the upgrade's transaction at most N times when it meets other sessions' locks (default 10)",
+    )
+    how.add_argument(
         "--watcher-max-seconds",
         type=float,
         default=0.0,
@@ -138,6 +154,10 @@ def validate(parser, opts):
             raise UsageError("--jobs must be at least 1")
         if opts.lock_timeout < 0:
             raise UsageError("--lock-timeout cannot be negative")
+        if opts.lock_wait < 0:
+            raise UsageError("--lock-wait cannot be negative")
+        if opts.attempts < 1:
+            raise UsageError("--attempts must be at least 1")
         if opts.watcher_max_seconds < 0:
             raise UsageError("--watcher-max-seconds cannot be negative")
         if opts.only and (opts.update_all or opts.ignore_addons):
@@ -173,9 +193,24 @@ def select(names, opts):
     return [name for name in names if opts.filter_re.search(name)] if opts.filter_re else names
 
 
+def outcome_of(name, result, error=None):
+    """An outcome for a database where no run took place (missing, its process died)."""
+    return {
+        "database": name,
+        "result": result,
+        "plan": None,
+        "upgraded": [],
+        "error": error,
+        "duration": 0.0,
+        "attempts": 0,
+        "locks": [],
+        "restart_needed": False,
+        "restart_addons": [],
+    }
+
+
 def missing_outcome(name, if_exists):
-    error = None if if_exists else f"Database {name!r} does not exist."
-    return {"database": name, "result": MISSING, "plan": None, "upgraded": [], "error": error, "duration": 0.0}
+    return outcome_of(name, MISSING, None if if_exists else f"Database {name!r} does not exist.")
 
 
 def error(message):
@@ -210,6 +245,14 @@ def as_text(outcome):
     if outcome["error"]:
         line += f": {outcome['error']}"
     lines = [line]
+    if outcome.get("attempts", 0) > 1 and outcome["result"] == results.DONE:
+        lines.append(
+            f"    done at attempt {outcome['attempts']}: earlier ones met other sessions' locks and were rolled back"
+        )
+    if outcome.get("locks"):
+        lines.append(f"    exclusive locks held: {watcher.held_text(outcome['locks'])}")
+    if outcome.get("restart_needed"):
+        lines.append(f"    {plan.restart_text(outcome['restart_addons'])}")
     if outcome["plan"] and outcome["result"] in (results.DRY_RUN, results.DONE):
         lines.extend(f"    {text}" for text in plan.render_text(outcome["plan"]).splitlines())
     elif outcome["plan"]:

@@ -435,6 +435,38 @@ def is_empty(plan):
     return not (plan["changed"] or plan["to_install"] or plan["pending"])
 
 
+# Python files that running Odoo processes never imported: Odoo reads them
+# afresh when it needs them (migration scripts, the manifest) or only in test mode.
+NOT_IMPORTED = ("migrations/", "upgrades/", "tests/", "__manifest__.py")
+
+
+def restart_addons(plan, upgraded):
+    """The addons of ``upgraded`` whose Python code changed, so that Odoo processes
+    running before the upgrade still run the old code (they never import it again).
+
+    An addon whose changed files are not known (no per-file record: a first
+    run, or a record made by another tool) is counted: nothing says its Python
+    code did not change.
+    """
+    names = []
+    for item in (plan or {}).get("changed", ()):
+        if item["module"] not in upgraded:
+            continue
+        files = item["files"]
+        paths = [] if files is None else [path for kind in ("added", "removed", "modified") for path in files[kind]]
+        if files is None or any(path.endswith(".py") and not path.startswith(NOT_IMPORTED) for path in paths):
+            names.append(item["module"])
+    return sorted(names)
+
+
+def restart_text(addons):
+    """What to say when ``restart_addons`` found some."""
+    return (
+        f"Running Odoo processes still run the old Python code of {', '.join(addons)}: restart them "
+        "(kill -HUP to the Odoo process, the master in prefork mode, or a rolling restart) to serve the new code."
+    )
+
+
 def render_text(plan):
     """A plain-text rendering of the plan, for the shell and the command line."""
     lines = [plan["summary"]["text"]]

@@ -14,7 +14,7 @@ import logging
 import os
 from datetime import datetime, timezone
 
-from . import results
+from . import results, watcher
 
 _logger = logging.getLogger(__name__)
 
@@ -268,12 +268,29 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=None, uid=None):
+def record_run(
+    cr,
+    trigger,
+    started_at,
+    ended_at,
+    result,
+    upgraded=(),
+    error=None,
+    uid=None,
+    attempts=1,
+    locks=(),
+    restart_needed=False,
+):
     """Write one run in the history (``module.auto.update.run``) with ``cr``; return its row's id, or None.
 
     A run with nothing to do is folded into the trigger's previous row when
     that one had nothing to do either: ``run_count`` counts them, the times
     are the last run's.
+
+    ``attempts``: how many times the upgrade's transaction ran (it is rolled
+    back and run again when it meets another session's locks); ``locks``:
+    the tables it held locked against writes, and for how long;
+    ``restart_needed``: running Odoo processes still run old Python code.
 
     ``started_at``/``ended_at`` are naive UTC datetimes. The caller commits,
     on a cursor other than the upgrade's, so that a rollback of the upgrade
@@ -325,4 +342,9 @@ def record_run(cr, trigger, started_at, ended_at, result, upgraded=(), error=Non
     run_id = cr.fetchone()[0]
     if counted:
         cr.execute(f"UPDATE {RUN_TABLE} SET run_count = 1 WHERE id = %s", (run_id,))
+    if column_exists(cr, RUN_TABLE, "attempts"):  # with locks and restart_needed, once the addon is upgraded
+        cr.execute(
+            f"UPDATE {RUN_TABLE} SET attempts = %s, locks = %s, restart_needed = %s WHERE id = %s",
+            (attempts or None, watcher.held_text(locks) or None, bool(restart_needed), run_id),
+        )
     return run_id

@@ -9,12 +9,25 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 
 from ..core import check, compare, plan, results, stored
-from ..upgrade import addons, plan_inputs, run
+from ..upgrade import addons, plan_inputs, run, transaction
 from .module import FailedUpgradeError, IncompleteUpgradeError
 
 _logger = logging.getLogger(__name__)
 
 PARAM_LOCK_TIMEOUT = "module_auto_update.lock_timeout"
+PARAM_LOCK_WAIT = "module_auto_update.lock_wait"
+PARAM_ATTEMPTS = "module_auto_update.attempts"
+
+
+def _number(value, default):
+    """A system parameter's number, ``default`` when unset or not a number (logged)."""
+    if value in (None, False, ""):
+        return default
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        _logger.warning("Auto-upgrade: %r is not a number; %g is used.", value, default)
+        return default
 
 
 class IrModuleModule(models.Model):
@@ -162,11 +175,14 @@ class IrModuleModule(models.Model):
         found the lock taken.
         """
         self._check_upgrade_rights()
+        get_param = self.env["ir.config_parameter"].sudo().get_param
         request = run.Request(
             trigger=trigger,
             uid=self.env.uid,
             i18n_overwrite=overwrite_existing_translations,
-            lock_timeout=float(self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCK_TIMEOUT, 0) or 0),
+            lock_timeout=_number(get_param(PARAM_LOCK_TIMEOUT), 0.0),
+            lock_wait=_number(get_param(PARAM_LOCK_WAIT), run.DEFAULT_LOCK_WAIT),
+            attempts=int(_number(get_param(PARAM_ATTEMPTS), run.DEFAULT_ATTEMPTS)),
         )
         outcome = self._run(request, run.Loader(load=self._mark_and_load, check=self._check_before_upgrade))
         error = {
@@ -287,11 +303,12 @@ class IrModuleModule(models.Model):
         own job's row, which that runner holds for the whole job.
         """
         try:
-            self.env.cr.execute(
-                "SELECT id FROM ir_cron WHERE id != %s FOR UPDATE NOWAIT",
-                (self.env.context.get("cron_id") or 0,),
-                log_exceptions=False,
-            )
+            with transaction.handled_contention():
+                self.env.cr.execute(
+                    "SELECT id FROM ir_cron WHERE id != %s FOR UPDATE NOWAIT",
+                    (self.env.context.get("cron_id") or 0,),
+                    log_exceptions=False,
+                )
         except psycopg2.OperationalError as exc:
             raise UserError(
                 _(

@@ -46,3 +46,10 @@ class ModuleAutoUpdateRun(models.Model):
     upgraded = fields.Text("Addons upgraded", readonly=True)
     result = fields.Selection(RESULTS, required=True, readonly=True)
     error = fields.Text(readonly=True)
+    # The upgrade's transaction is rolled back and run again when it meets
+    # another session's locks: how many times it ran.
+    attempts = fields.Integer(readonly=True)
+    locks = fields.Text("Exclusive locks held", readonly=True)
+    restart_needed = fields.Boolean(
+        readonly=True, help="Odoo processes running before the upgrade still run the old Python code."
+    )

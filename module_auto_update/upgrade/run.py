@@ -3,14 +3,20 @@
 """One auto-upgrade run of one database: the protocol every entry point follows.
 
 1. Take the database's upgrade lock (``core.lock.held``).
-2. Start a fresh snapshot, which sees what the previous holder committed.
-3. Decide, with plain SQL and the disk: what changed, what is pending, the plan.
-4. Let the entry point refuse (``Loader.check``), before anything is marked.
-5. Mark and upgrade (``Loader.load``), verify that nothing is left pending,
-   save the fingerprints: all of it in one transaction (``transaction``),
-   committed once at the end, or rolled back as a whole.
-6. Release the lock; tell Odoo processes to reload the registry; record
-   the run in the history, on a connection of its own (``recorded``).
+2. Decide, with plain SQL and the disk, before the upgrade's transaction
+   (nothing here locks what users write): what changed, what is pending,
+   the plan; refuse a plan with blocking problems.
+3. In one READ COMMITTED transaction (``transaction``), committed once at
+   the end or rolled back as a whole: let the entry point refuse
+   (``Loader.check``), mark and upgrade (``Loader.load``), verify that
+   nothing is left pending, save the fingerprints.
+4. When that transaction met another session (a lock it could not get
+   within ``lock_wait``, a deadlock), it was rolled back: wait (backoff with
+   jitter) and run steps 2 and 3 again, ``attempts`` times at most.
+5. Release the lock; tell Odoo processes to reload the registry; record
+   the run in the history, on a connection of its own (``recorded``): its
+   attempts, the exclusive locks it held and for how long, and whether
+   running Odoo processes need a restart for changed Python code.
 
 Used by the Apps button and the wizard, ``upgrade_changed_checksum()`` and
 the scheduled action (``models/``, which load the upgrade through the ORM),
@@ -22,6 +28,7 @@ new column on ``res.partner``, is upgraded before anything reads it).
 """
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from contextlib import closing, contextmanager
@@ -34,13 +41,18 @@ from odoo import SUPERUSER_ID
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..core import compare, lock, results, stored, watcher
+from ..core import compare, lock, plan, results, stored, watcher
 from ..core.messages import where
 from . import addons, failure, plan_inputs, transaction
 
 _logger = logging.getLogger(__name__)
 
 UNCHANGED = "The database was left as it was: nothing was upgraded and no fingerprint was saved."
+DEFAULT_LOCK_WAIT = 2.0
+DEFAULT_ATTEMPTS = 10
+# Seconds before attempt n + 1: FIRST_BACKOFF * 2 ** (n - 1), at most MAX_BACKOFF, times a random 0.5 to 1.
+FIRST_BACKOFF = 1.0
+MAX_BACKOFF = 30.0
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,10 @@ class Request:
     ignore_core: bool = False
     only: tuple = ()  # upgrade only these addons' changes, the others keep their record
     i18n_overwrite: bool = False
-    lock_timeout: float = 0.0
+    lock_timeout: float = 0.0  # for another run's upgrade lock
+    # For each table or row lock inside the upgrade: past it, roll back and try again.
+    lock_wait: float = DEFAULT_LOCK_WAIT
+    attempts: int = DEFAULT_ATTEMPTS
     watcher_max_seconds: float = 0.0
     dry_run: bool = False
     init_hashes: bool = False
@@ -107,6 +122,15 @@ class Incomplete(Exception):
     """The upgrade ran but left addons pending."""
 
 
+class GaveWay(Exception):
+    """Every attempt met another session's locks (``Request.attempts``)."""
+
+
+def backoff(attempt):
+    """Seconds to wait after failed attempt number ``attempt`` (1, 2...): exponential, with jitter."""
+    return min(FIRST_BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF) * random.uniform(0.5, 1.0)
+
+
 def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     """Auto-upgrade the database of ``cr``; never raises (but for ``BaseException``).
 
@@ -117,14 +141,16 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     opens the cursor the history row is written with, on a connection other
     than ``cr``'s (default: a new one).
 
-    Returns ``{"database", "result", "plan", "upgraded", "error", "duration"}``
-    with a result of ``core.results``.
+    Returns ``{"database", "result", "plan", "upgraded", "error", "duration",
+    "attempts", "locks", "restart_needed", "restart_addons"}`` with a result
+    of ``core.results``; ``locks`` lists the tables on which the committed
+    attempt held a lock that keeps users from writing, and for how long.
     """
     dbname = cr.dbname
     with recorded(dbname, request, history_cursor) as outcome:
         try:
-            outcome.update(_run(cr, request, loader, commit))
-        except lock.LockBusyError as exc:
+            outcome.update(_run(cr, request, loader, commit, outcome))
+        except (lock.LockBusyError, GaveWay) as exc:
             _logger.warning("%s: busy: %s", dbname, exc)
             outcome.update(result=results.BUSY, error=str(exc))
         except Incomplete as exc:
@@ -150,10 +176,24 @@ def recorded(dbname, request, history_cursor=None):
     outcome. Only the outcomes of ``results.RECORDED`` leave a row.
     """
     started, t0 = stored.utcnow(), time.monotonic()
-    outcome = {"database": dbname, "result": None, "plan": None, "upgraded": [], "error": None}
+    outcome = {
+        "database": dbname,
+        "result": None,
+        "plan": None,
+        "upgraded": [],
+        "error": None,
+        "attempts": 0,
+        "locks": [],
+        "restart_needed": False,
+        "restart_addons": [],
+    }
     yield outcome
     outcome["duration"] = round(time.monotonic() - t0, 3)
     _logger.info("%s: %s in %.2f s", dbname, outcome["result"], outcome["duration"])
+    if outcome["locks"]:
+        _logger.info("%s: exclusive locks held: %s", dbname, watcher.held_text(outcome["locks"]))
+    if outcome["restart_needed"]:
+        _logger.warning("%s: %s", dbname, plan.restart_text(outcome["restart_addons"]))
     if outcome["result"] not in results.RECORDED:
         return
     try:
@@ -167,13 +207,17 @@ def recorded(dbname, request, history_cursor=None):
                 outcome["upgraded"],
                 outcome["error"],
                 request.uid,
+                attempts=outcome["attempts"],
+                locks=outcome["locks"],
+                restart_needed=outcome["restart_needed"],
             )
             cr.commit()  # pylint: disable=invalid-commit
     except Exception:
         _logger.exception("%s: the run could not be recorded in the history.", dbname)
 
 
-def _run(cr, request, loader, commit):
+def _run(cr, request, loader, commit, outcome):
+    """Steps 1 to 4 of the protocol; fills ``outcome`` with what it learns as it goes."""
     dbname = cr.dbname
     if request.only_managed and not stored.is_managed(cr):
         return {"result": results.NOT_MANAGED}
@@ -183,24 +227,80 @@ def _run(cr, request, loader, commit):
         return {"result": results.DRY_RUN, "plan": plan_inputs.plan_for(cr, found)}
     _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
     with lock.held(cr, dbname, request.lock_timeout):
-        if commit:
-            # Odoo cursors are REPEATABLE READ: a snapshot that sees what the
-            # previous holder of the lock committed while we waited.
-            cr.commit()  # pylint: disable=invalid-commit
-        with _kept_registry(dbname, commit), _translations(request.i18n_overwrite), _watched(cr, request) as watch:
+        for attempt in range(1, max(request.attempts, 1) + 1):
+            outcome["attempts"] = attempt
+            if commit:
+                # Odoo cursors are REPEATABLE READ: a snapshot that sees what the
+                # previous holder of the lock (or attempt) committed meanwhile.
+                cr.commit()  # pylint: disable=invalid-commit
             try:
-                with transaction.one_transaction(cr, commit) as run_cr:
-                    outcome = _decide_and_upgrade(run_cr, request, loader)
-            except Exception as exc:
-                if watch.aborted:
-                    raise Aborted(
-                        f"The upgrade waited on a database lock longer than {request.watcher_max_seconds:g} s "
-                        f"(--watcher-max-seconds) and was aborted. {UNCHANGED}"
-                    ) from exc
-                raise
-        if commit and outcome["result"] != results.NOTHING_TO_DO:
+                result = _attempt(cr, request, loader, commit)
+                break
+            except transaction.Contended as exc:
+                _give_way(dbname, request, attempt, exc)
+        if commit and result["result"] != results.NOTHING_TO_DO:
             _reload_everywhere(dbname)
-        return outcome
+        return result
+
+
+def _give_way(dbname, request, attempt, contended):
+    """After an attempt rolled back for another session: wait, or give up (``GaveWay``)."""
+    wait = getattr(contended, "wait", None)
+    met = f"{contended}" + (f" ({wait})" if wait else "")
+    if attempt >= request.attempts:
+        raise GaveWay(
+            f"The upgrade gave way to other sessions {attempt} time(s) and stopped: {met}. {UNCHANGED} "
+            "Run it again when that session is done, or allow more --attempts or a longer --lock-wait."
+        ) from contended
+    delay = backoff(attempt)
+    _logger.warning(
+        "%s: attempt %d of %d rolled back, it met another session: %s. Trying again in %.1f s.",
+        dbname,
+        attempt,
+        request.attempts,
+        met,
+        delay,
+    )
+    time.sleep(delay)
+
+
+def _attempt(cr, request, loader, commit):
+    """Steps 2 and 3: decide, then upgrade in one transaction; raises ``transaction.Contended``."""
+    dbname = cr.dbname
+    the_plan = None
+    if not request.init_hashes:
+        _logger.info("%s: comparing fingerprints", dbname)
+        found = _inspect(cr, request)
+        if found.nothing_to_do and not found.adopted:
+            _logger.info("%s: no installed addon changed and none is pending", dbname)
+            return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
+        if not found.nothing_to_do:
+            the_plan = plan_inputs.plan_for(cr, found)
+            if the_plan["blocking"]:
+                raise Refused(blocked(the_plan["blocking"]))
+        if commit:
+            cr.commit()  # pylint: disable=invalid-commit  (only read: ends the snapshot)
+    with _kept_registry(dbname, commit), _translations(request.i18n_overwrite), _watched(cr, request) as watch:
+        try:
+            with transaction.one_transaction(cr, commit, request.lock_wait) as run_cr:
+                if request.init_hashes:
+                    return _record_current(run_cr, request)
+                outcome = _upgrade(run_cr, request, loader, found, the_plan)
+        except transaction.Contended as exc:
+            exc.wait = watch.last_wait
+            raise
+        except Exception as exc:
+            if watch.aborted:
+                raise Aborted(
+                    f"The upgrade waited on a database lock longer than {request.watcher_max_seconds:g} s "
+                    f"(--watcher-max-seconds) and was aborted. {UNCHANGED}"
+                ) from exc
+            raise
+        outcome["locks"] = watch.held(time.monotonic())
+    if outcome["result"] == results.DONE:
+        restart = plan.restart_addons(the_plan, outcome["upgraded"])
+        outcome.update(restart_needed=bool(restart), restart_addons=restart)
+    return outcome
 
 
 def _inspect(cr, request):
@@ -209,17 +309,17 @@ def _inspect(cr, request):
     )
 
 
-def _decide_and_upgrade(cr, request, loader):
-    """Steps 3 to 5, on the run's cursor, inside its one transaction."""
-    dbname, uid = cr.dbname, request.uid or SUPERUSER_ID
-    if request.init_hashes:
-        _logger.info("%s: recording the current fingerprints", dbname)
-        installed = stored.modules_in_state(cr, ["installed"])
-        stored.save_fingerprints(cr, addons.current_fingerprints(installed, cr=cr), uid=uid)
-        return {"result": results.HASHES_RECORDED}
+def _record_current(cr, request):
+    """``--init-hashes``: the installed addons' fingerprints as they are, in the run's transaction."""
+    _logger.info("%s: recording the current fingerprints", cr.dbname)
+    installed = stored.modules_in_state(cr, ["installed"])
+    stored.save_fingerprints(cr, addons.current_fingerprints(installed, cr=cr), uid=request.uid or SUPERUSER_ID)
+    return {"result": results.HASHES_RECORDED}
 
-    _logger.info("%s: comparing fingerprints", dbname)
-    found = _inspect(cr, request)
+
+def _upgrade(cr, request, loader, found, the_plan):
+    """Step 3, on the run's cursor, inside its one transaction, for what step 2 decided."""
+    dbname, uid = cr.dbname, request.uid or SUPERUSER_ID
     if found.adopted:
         # Recorded by a tool with the other exclude default, unchanged: record ours.
         kept = dict.fromkeys(found.installed, False)
@@ -227,12 +327,9 @@ def _decide_and_upgrade(cr, request, loader):
     if found.nothing_to_do:
         _logger.info("%s: no installed addon changed and none is pending", dbname)
         return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
-    the_plan = plan_inputs.plan_for(cr, found)
     names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
     for entry in the_plan["changed"]:
         _logger.info("%s: addon %s: %s", dbname, entry["module"], entry["reason"])
-    if the_plan["blocking"]:
-        raise Refused(blocked(the_plan["blocking"]))
     if loader.check:
         try:
             loader.check(cr, names, found.fingerprints)
@@ -270,9 +367,15 @@ def _save_after_upgrade(cr, found, upgraded, uid):
 
 
 def _watched(cr, request):
-    """``core.watcher.watching`` the run's connection, from a connection of its own."""
+    """``core.watcher.watching`` the run's connection, from a connection of its own.
+
+    Sampled often enough to see a lock wait before ``lock_wait`` ends it.
+    """
     _db, params = odoo.sql_db.connection_info_for(cr.dbname)
-    return watcher.watching(lambda: psycopg2.connect(**params), cr._cnx.get_backend_pid(), request.watcher_max_seconds)
+    interval = min(0.1, request.lock_wait / 4) if request.lock_wait else 0.1
+    return watcher.watching(
+        lambda: psycopg2.connect(**params), cr._cnx.get_backend_pid(), request.watcher_max_seconds, interval
+    )
 
 
 @contextmanager

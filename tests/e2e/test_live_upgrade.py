@@ -1,0 +1,233 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Upgrading a live Odoo: users keep writing, the upgrade still succeeds.
+
+A real Odoo server serves JSON-RPC clients (``tools/load.py``) that write the
+very partners a post-migration script of the upgraded addon updates, and
+create new ones, while the upgrade runs through each entry point. Then a user
+transaction holds a table the upgrade must alter: the upgrade gives way
+instead of queueing every request behind it, and succeeds once it is gone, or
+gives up naming the table and the session.
+"""
+
+import json
+import threading
+import time
+
+import odoo_env
+import psycopg2
+from load import Load
+
+SERVER_WIDE = "--load=base,web,module_auto_update"
+MIGRATION = """import os
+
+def migrate(cr, version):
+    with open({runs!r}, "a") as runs:
+        runs.write(f"{{os.getpid()}}\\n")
+    cr.execute("UPDATE res_partner SET comment = coalesce(comment, '') || ' migrated' WHERE name LIKE 'load hot %%'")
+"""
+MIGRATED = " migrated"
+
+
+def migrated_or_not(token, value):
+    """The last acknowledged write of a hot row, before the migration appended to it or after."""
+    return value in (token, token + MIGRATED)
+
+
+def new_version_with_migration(db, tmp_path):
+    """Give mau_sample_partner a new version whose post-migration updates the hot partners; return its run log."""
+    addon = db.addon("mau_sample_partner")
+    manifest = addon / "__manifest__.py"
+    manifest.write_text(manifest.read_text().replace('"version": "18.0.1.0.0"', '"version": "18.0.1.0.1"'))
+    folder = addon / "migrations" / "18.0.1.0.1"
+    folder.mkdir(parents=True)
+    runs = tmp_path / "migration_runs"
+    (folder / "post-migrate.py").write_text(MIGRATION.format(runs=str(runs)))
+    return runs
+
+
+def add_partner_field(db):
+    """A new stored field on res.partner: the upgrade must ALTER TABLE res_partner."""
+    model = db.addon("mau_sample_partner") / "models" / "res_partner.py"
+    model.write_text(model.read_text() + "    mau_level = fields.Integer()\n")
+
+
+def runs_of(path):
+    return path.read_text().split() if path.exists() else []
+
+
+def partner_columns(db):
+    rows = db.sql("SELECT column_name FROM information_schema.columns WHERE table_name = 'res_partner'")
+    return {name for (name,) in rows}
+
+
+def auto_upgrade(db, *args):
+    proc = db.odoo_bin("auto-upgrade", "--format=json", *args, check=False)
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return proc, lines[-1] if lines else None
+
+
+def assert_users_were_served(load, db):
+    report = load.report()
+    assert report["requests"] > 0 and report["phases"]["during"]["requests"] > 0, report
+    assert report["failed"] == 0, report["failures"]
+    assert load.lost(db.name, matches=migrated_or_not) == []
+    return report
+
+
+def serving(db, tmp_path, *args):
+    return odoo_env.serve(db.odoo, db.name, tmp_path / "server.log", *args, addons=[db.addons_dir])
+
+
+def test_command_line_upgrade_while_users_edit_the_rows_its_migration_updates(recorded_db, tmp_path):
+    db = recorded_db
+    with serving(db, tmp_path) as url, Load(url, db.name, clients=10, hot=20) as load:
+        time.sleep(2)
+        runs = new_version_with_migration(db, tmp_path)
+        load.phase("during")
+        proc, out = auto_upgrade(db)
+        load.phase("after")
+        time.sleep(2)
+    assert proc.returncode == 0 and out["result"] == "done", proc.stderr[-3000:]
+    assert set(out["upgraded"]) - {"module_auto_update"} == {"mau_sample_partner"}
+    assert len(runs_of(runs)) == 1
+    assert_users_were_served(load, db)
+    # Every hot row went through the migration exactly once, or was written after it.
+    comments = [c for (c,) in db.sql("SELECT comment FROM res_partner WHERE name LIKE 'load hot %%'")]
+    assert all(c.count(MIGRATED) <= 1 for c in comments), comments
+    assert not db.pending()
+    assert db.sql("SELECT latest_version FROM ir_module_module WHERE name = 'mau_sample_partner'") == [("18.0.1.0.1",)]
+    (attempts,) = db.sql("SELECT attempts FROM module_auto_update_run WHERE result = 'done'")[0]
+    assert attempts == out["attempts"] >= 1
+    # No Python file changed: running servers need no restart.
+    assert "mau_sample_partner" not in out["restart_addons"]
+
+
+def test_in_odoo_method_inside_the_prefork_server_that_serves_the_users(recorded_db, tmp_path):
+    """As from the menu or the scheduled action: in a worker of the very server the clients use."""
+    db = recorded_db
+    with serving(db, tmp_path, "--workers=3") as url, Load(url, db.name, clients=10, hot=20) as load:
+        time.sleep(2)
+        runs = new_version_with_migration(db, tmp_path)
+        load.phase("during")
+        uid = odoo_env.jsonrpc(url, "common", "login", db.name, "admin", "admin")["result"]
+        args = (db.name, uid, "admin", "ir.module.module", "upgrade_changed_checksum", [])
+        answer = odoo_env.jsonrpc(url, "object", "execute_kw", *args)
+        load.phase("after")
+        time.sleep(2)
+    message = answer["result"]["params"]["message"]
+    # (module_auto_update may be upgraded too: it is the live checkout)
+    assert message.replace(", module_auto_update", "") == "Upgraded: mau_sample_partner", answer
+    assert len(runs_of(runs)) == 1
+    assert_users_were_served(load, db)
+    assert not db.pending()
+
+
+def test_upgrade_on_start_while_another_server_serves_users(recorded_db, tmp_path, monkeypatch):
+    db = recorded_db
+    with serving(db, tmp_path) as url, Load(url, db.name, clients=10, hot=20) as load:
+        time.sleep(2)
+        runs = new_version_with_migration(db, tmp_path)
+        load.phase("during")
+        monkeypatch.setenv("ODOO_AUTO_UPGRADE_ON_START", "1")
+        start = db.odoo_bin(
+            SERVER_WIDE, "--stop-after-init", "--no-http", "--log-handler=odoo.addons.module_auto_update:INFO"
+        )
+        load.phase("after")
+        time.sleep(2)
+    assert f"{db.name}: done" in start.stderr, start.stderr[-3000:]
+    assert len(runs_of(runs)) == 1
+    assert_users_were_served(load, db)
+    assert not db.pending()
+
+
+class LongTransaction:
+    """A user's transaction that read res_partner and stays open (an export, a report)."""
+
+    APPLICATION = "mau-test long report"
+
+    def __init__(self, db, seconds):
+        self.db, self.seconds = db, seconds
+        self.ready, self.done, self.thread = threading.Event(), threading.Event(), None
+
+    def _hold(self):
+        conn = psycopg2.connect(dbname=self.db.name, application_name=self.APPLICATION)
+        try:
+            with conn.cursor() as cr:
+                cr.execute("SELECT count(*) FROM res_partner")
+                self.ready.set()
+                self.done.wait(self.seconds)
+            conn.rollback()
+        finally:
+            conn.close()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+        self.thread.start()
+        assert self.ready.wait(30)
+        return self
+
+    def __exit__(self, *exc):
+        """Ends the transaction now, if it still runs."""
+        self.done.set()
+        self.thread.join(30)
+
+
+def test_a_long_user_transaction_the_upgrade_gives_way_then_succeeds(recorded_db, tmp_path):
+    db = recorded_db
+    with serving(db, tmp_path) as url, Load(url, db.name, clients=5, hot=10) as load:
+        add_partner_field(db)
+        runs = new_version_with_migration(db, tmp_path)
+        with LongTransaction(db, 60):
+            load.phase("during")
+            t0 = time.monotonic()
+            proc, out = auto_upgrade(db, "--lock-wait=2", "--attempts=12")
+            elapsed = time.monotonic() - t0
+        load.phase("after")
+        time.sleep(2)
+    assert proc.returncode == 0 and out["result"] == "done", proc.stderr[-3000:]
+    # It could not alter res_partner while the report read it: it waited for it to end.
+    assert out["attempts"] > 1 and elapsed > 50, (out["attempts"], elapsed)
+    assert "rolled back, it met another session" in proc.stderr
+    assert "table res_partner (AccessExclusiveLock), held by session" in proc.stderr
+    assert LongTransaction.APPLICATION in proc.stderr
+    assert "mau_level" in partner_columns(db)
+    assert len(runs_of(runs)) == 1
+    report = assert_users_were_served(load, db)
+    # Users were never queued behind the upgrade for the report's 60 s: at most
+    # one lock wait (2 s) and the upgrade's own commit-bound locks.
+    assert report["phases"]["during"]["max"] < 15, report["phases"]
+    # res_partner was altered: locked against users until the commit, and said.
+    assert "res_partner" in {lock["table"] for lock in out["locks"]}, out["locks"]
+    assert out["restart_needed"] is True and "mau_sample_partner" in out["restart_addons"]
+    (attempts, locks, restart) = db.sql(
+        "SELECT attempts, locks, restart_needed FROM module_auto_update_run WHERE result = 'done'"
+    )[0]
+    assert attempts == out["attempts"] and "res_partner" in locks and restart is True
+
+
+def test_a_long_user_transaction_the_upgrade_gives_up_naming_table_and_session(recorded_db, tmp_path):
+    db = recorded_db
+    add_partner_field(db)
+    before = odoo_env.database_snapshot(db.name)
+    with LongTransaction(db, 40):
+        proc, out = auto_upgrade(db, "--lock-wait=1", "--attempts=2")
+    assert proc.returncode == 4, (proc.returncode, proc.stderr[-3000:])
+    assert out["result"] == "busy" and out["attempts"] == 2
+    error = out["error"]
+    assert error.startswith("The upgrade gave way to other sessions 2 time(s) and stopped"), error
+    assert "table res_partner" in error and LongTransaction.APPLICATION in error and "--lock-wait" in error
+    assert "Traceback" not in proc.stderr
+    history = ("public.module_auto_update_run",)
+    assert odoo_env.snapshot_differences(before, odoo_env.database_snapshot(db.name), ignore=history) == []
+    assert db.sql("SELECT result, attempts FROM module_auto_update_run") == [("busy", 2)]
+
+
+def test_history_and_text_say_attempts_locks_and_restart(recorded_db):
+    db = recorded_db
+    add_partner_field(db)
+    proc = db.odoo_bin("auto-upgrade", check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "exclusive locks held: " in proc.stdout and "res_partner" in proc.stdout, proc.stdout
+    assert "still run the old Python code of mau_sample_partner" in proc.stdout
+    assert "kill -HUP" in proc.stdout
