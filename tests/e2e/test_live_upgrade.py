@@ -142,19 +142,19 @@ def test_upgrade_on_start_while_another_server_serves_users(recorded_db, tmp_pat
 
 
 class LongTransaction:
-    """A user's transaction that read res_partner and stays open (an export, a report)."""
+    """A user's transaction on res_partner that stays open (an export, a report)."""
 
     APPLICATION = "mau-test long report"
 
-    def __init__(self, db, seconds):
-        self.db, self.seconds = db, seconds
+    def __init__(self, db, seconds, statement="SELECT count(*) FROM res_partner"):
+        self.db, self.seconds, self.statement = db, seconds, statement
         self.ready, self.done, self.thread = threading.Event(), threading.Event(), None
 
     def _hold(self):
         conn = psycopg2.connect(dbname=self.db.name, application_name=self.APPLICATION)
         try:
             with conn.cursor() as cr:
-                cr.execute("SELECT count(*) FROM res_partner")
+                cr.execute(self.statement)
                 self.ready.set()
                 self.done.wait(self.seconds)
             conn.rollback()
@@ -231,3 +231,29 @@ def test_history_and_text_say_attempts_locks_and_restart(recorded_db):
     assert "exclusive locks held: " in proc.stdout and "res_partner" in proc.stdout, proc.stdout
     assert "still run the old Python code of mau_sample_partner" in proc.stdout
     assert "kill -HUP" in proc.stdout
+
+
+def test_a_lock_odoo_would_swallow_still_rolls_the_attempt_back(recorded_db):
+    """Odoo's loader catches a failed CREATE INDEX and only logs it: the attempt
+    must still roll back, never commit the upgrade without its index."""
+    db = recorded_db
+    model = db.addon("mau_sample_partner") / "models" / "res_partner.py"
+    model.write_text(
+        model.read_text().replace("mau_nickname = fields.Char()", "mau_nickname = fields.Char(index=True)")
+    )
+    before = odoo_env.database_snapshot(db.name)
+    # A user's write, not committed yet: CREATE INDEX on res_partner must wait for it.
+    with LongTransaction(db, 40, "UPDATE res_partner SET mau_nickname = 'x' WHERE id = 1"):
+        proc, out = auto_upgrade(db, "--lock-wait=1", "--attempts=2")
+    assert proc.returncode == 4 and out["result"] == "busy", (out, proc.stderr[-3000:])
+    assert "table res_partner (ShareLock)" in out["error"], out["error"]
+    # Odoo's loader did swallow it: the rollback is ours.
+    assert "Unable to add index" in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-3000:]
+    history = ("public.module_auto_update_run",)
+    assert odoo_env.snapshot_differences(before, odoo_env.database_snapshot(db.name), ignore=history) == []
+    proc, out = auto_upgrade(db)
+    assert proc.returncode == 0 and out["result"] == "done", proc.stderr[-3000:]
+    indexes = db.sql(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'res_partner' AND indexdef LIKE '%%mau_nickname%%'"
+    )
+    assert indexes, "the upgrade committed without the index"
