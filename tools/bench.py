@@ -1,6 +1,6 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Benchmarks, side by side in one run: python3 tools/bench.py [--runs N] [--quick]
+"""Benchmarks, side by side in one run: python3 tools/bench.py [--runs N] [--quick] [--only cold]
 
 Builds its own database (~100 installed addons of Odoo 18, no demo data),
 measures, drops everything and prints one table where every figure is the
@@ -10,7 +10,11 @@ the same run on the same database, interleaved run by run:
 1. change detection when nothing changed, warm stat cache: ours against the
    straightforward algorithm written here from the spec (os.walk, fnmatch,
    whole-file reads), over the installed addons and over all Odoo addons;
-   the digests are asserted identical;
+   the digests are asserted identical; then cold, as in a fresh container:
+   no stat cache entry, nothing changed, the recorded digests known (no
+   per-file digest is computed), over all the addons of Odoo's two addons
+   folders, stat cache off and empty, against the same reference walk
+   (``--only cold`` runs this measure alone, without building a database);
 2. ``upgrade_changed_checksum()`` in a running Odoo when nothing changed:
    ours against the straightforward flow (refresh the module list, hash every
    installed addon, compare), as the OCA addon does;
@@ -50,6 +54,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent))
 import odoo_env  # noqa: E402
 
+from module_auto_update.core import check  # noqa: E402
 from module_auto_update.core.cache import cached_fingerprint  # noqa: E402
 from module_auto_update.core.fingerprint import fingerprint, parse_patterns  # noqa: E402
 
@@ -277,6 +282,57 @@ class Bench:
             assert digests == ref_digests
         return row
 
+    def odoo_addon_dirs(self):
+        """``{name: path}`` of the addons of Odoo's own two folders, ``addons`` and ``odoo/addons``."""
+        found = {}
+        for root in (self.odoo.root / "addons", self.odoo.root / "odoo" / "addons"):
+            for name in sorted(os.listdir(root)):
+                if (root / name / "__manifest__.py").is_file():
+                    found.setdefault(name, str(root / name))
+        return found
+
+    def cold_no_op(self, dirs):
+        """A fresh container's run where nothing changed: no stat cache entry, the recorded digests known.
+
+        Ours is ``check.current_fingerprints`` as a run calls it, with the stat
+        cache off, then with an empty one (the default in a new container: its
+        entries are written); the reference is the straightforward walk.
+        """
+        names = sorted(dirs)
+        # The recorded digests; this first pass also brings the files into the page cache.
+        saved = {name: straightforward_hash(dirs[name], PATTERNS, self.langs) for name in names}
+        label = f"   cold, nothing changed, digests recorded: all {len(dirs)} Odoo addons"
+        rows = {
+            None: Row(f"{label}, stat cache off", [], [], "reference walk", "≤ 1.10×"),
+            "empty": Row(f"{label}, empty stat cache", [], [], "reference walk", "≤ 1.10×"),
+        }
+
+        def reference():
+            return {name: straightforward_hash(dirs[name], PATTERNS, self.langs) for name in names}
+
+        def ours(cache_dir):
+            settings = check.FingerprintSettings(PATTERNS, self.langs, cache_dir)
+            return check.current_fingerprints(names, settings, dirs.get, saved=saved)
+
+        for run in range(self.runs):
+            # Alternate who goes first, so that neither always meets a hotter CPU.
+            sides = ["ref", None, "empty"]
+            for side in sides if run % 2 == 0 else sides[::-1]:
+                if side == "ref":
+                    seconds, digests = timed(reference)
+                    assert digests == saved
+                    for row in rows.values():
+                        row.ref.append(seconds)
+                    continue
+                cache_dir = tempfile.mkdtemp(prefix="stat_cache_", dir=self.workdir) if side else None
+                seconds, found = timed(ours, cache_dir)
+                rows[side].ours.append(seconds)
+                assert check.digests(found) == saved, "the digests differ from the reference algorithm"
+                assert not any(fp.files_computed for fp in found.values()), "a per-file digest was computed"
+                if cache_dir:
+                    shutil.rmtree(cache_dir)
+        return list(rows.values())
+
     def cold_threads(self, dirs):
         def serial():
             return [fingerprint(path, PATTERNS, self.langs) for path in dirs.values()]
@@ -459,6 +515,12 @@ def main():
     parser.add_argument("--no-update-all", action="store_true", help="skip the -u all runs (~2 min each)")
     parser.add_argument("--db", help="use this database, built by an earlier run with --keep, instead of building one")
     parser.add_argument("--keep", action="store_true", help="keep the database built by this run (named at the end)")
+    parser.add_argument(
+        "--only",
+        choices=["cold"],
+        help="run one measure alone: cold = fingerprints in a fresh container where nothing changed "
+        "(no database is built; the language is en_US, a new database's)",
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     odoo_env.check_postgres()
@@ -467,12 +529,19 @@ def main():
     with tempfile.TemporaryDirectory(prefix="mau_bench_") as tmp:
         bench = Bench(odoo, Path(tmp), runs, args.db)
         try:
+            if args.only == "cold":
+                bench.langs = ["en_US"]
+                rows = bench.cold_no_op(bench.odoo_addon_dirs())
+                print(f"\nmedian of {runs} run(s), (min-max); load average at the end {os.getloadavg()[0]:.2f}")
+                print(table(rows))
+                return
             bench.build()
             installed = bench.addon_dirs(set(bench.installed))
             every = bench.addon_dirs()
             rows = [
                 bench.detection(f"{len(installed)} installed addons", installed),
                 bench.detection(f"all {len(every)} Odoo 18 addons", every),
+                *bench.cold_no_op(bench.odoo_addon_dirs()),
                 bench.cold_threads(every),
                 bench.in_process_nothing_changed(),
                 *bench.upgrade_rows(with_all=not (args.quick or args.no_update_all)),

@@ -6,8 +6,7 @@ An addon's digest is reused when the walk keeps the same paths, in the same
 order, and every one of them has the same size, mtime, inode and ctime (in
 nanoseconds) as when it was hashed. The addon digest is a SHA-1 over all its
 files in order, so it cannot be rebuilt from per-file digests: one changed
-file means reading the whole addon again, which yields the per-file digests
-in the same read. The cache therefore works per addon.
+file means reading the whole addon again. The cache therefore works per addon.
 
 Racy edits, as git's index knows them: a file written again within the same
 timestamp tick as the stat we recorded keeps its size and times. An entry is
@@ -23,6 +22,14 @@ times. The check then stats the recorded folders and files and lists no
 folder at all. A symlink's target may turn from a file into a folder without
 its folder changing, so an addon with a symlink is always listed.
 
+Per-file digests are recorded beside the stats when they were computed. An
+addon found unchanged needs none, so a run without an entry (a fresh
+container) streams the addon digest alone, takes each file's stat on the
+file it opens to read, and records ``null`` in their place; they are
+computed on first use (``Fingerprint.files``) and recorded then, for the
+next run that needs them. A reader that requires them (older ones) takes
+``null`` for a corrupt entry: a miss.
+
 One small JSON file per addon folder and settings (exclude patterns,
 languages are part of the key), replaced atomically by rename. Any doubt
 (missing, unreadable, corrupt, other version or settings) is a miss: a lost
@@ -33,11 +40,21 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import stat
 import tempfile
+import threading
 import time
 
-from .fingerprint import Fingerprint, fingerprint, hash_files, walk_entries
+from .fingerprint import (
+    FileDigests,
+    Fingerprint,
+    checked_files,
+    digest_files,
+    fingerprint,
+    lazy_fingerprint,
+    walk_entries,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -67,10 +84,19 @@ def scan(top, exclude_patterns, keep_langs):
             return None, None
         if not stat.S_ISREG(st.st_mode):
             return None, None
-        files.append([relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns])
+        files.append(_file_row(relpath, st))
+    return files, _folder_rows(listed)
+
+
+def _file_row(relpath, st):
+    return [relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+
+
+def _folder_rows(listed):
+    """The folder rows of what ``walk_entries(folders=listed)`` listed; ``None`` when one holds a symlink."""
     if any(holds_symlink for _reldir, _st, holds_symlink in listed):
-        return files, None
-    return files, [[reldir, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] for reldir, st, _link in listed]
+        return None
+    return [[reldir, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] for reldir, st, _link in listed]
 
 
 def settled(files, folders, hashed_at):
@@ -110,48 +136,101 @@ def _unchanged(entry, top_fd):
     for reldir, *key in entry["folders"]:
         mode, (_size, *now) = _stat_key(reldir, top_fd)
         if not stat.S_ISDIR(mode) or now != key:
-            return None
-    files = {}
-    for relpath, size, mtime, ino, ctime, digest in entry["files"]:
+            return False
+    for relpath, size, mtime, ino, ctime, _digest in entry["files"]:
         mode, now = _stat_key(relpath, top_fd)
-        if not stat.S_ISREG(mode) or now != [size, mtime, ino, ctime] or not isinstance(digest, str):
-            return None
-        files[relpath] = digest
-    return Fingerprint(entry["digest"], files) if isinstance(entry["digest"], str) else None
+        if not stat.S_ISREG(mode) or now != [size, mtime, ino, ctime]:
+            return False
+    return True
 
 
-def reuse_unlisted(entry, top, exclude_patterns, keep_langs):
+def _vouched(entry, top, exclude_patterns, keep_langs, with_files, path):
+    """The Fingerprint a trusted entry records, None when ``with_files`` and it records no
+    per-file digests, or when it is not an entry we wrote."""
+    digest, rows = entry["digest"], entry["files"]
+    if not isinstance(digest, str):
+        return None
+    if all(isinstance(row[5], str) for row in rows):
+        return Fingerprint(digest, {row[0]: row[5] for row in rows})
+    if with_files or any(row[5] is not None for row in rows):
+        return None
+    return Fingerprint(digest, _lazy_files(top, exclude_patterns, keep_langs, digest, path))
+
+
+def _lazy_files(top, exclude_patterns, keep_langs, digest, path):
+    """FileDigests of ``top`` checked against ``digest`` (``fingerprint.checked_files``), then
+    recorded in the entry at ``path`` (``record_files``).
+
+    Holds no entry: a run keeps hundreds of fingerprints, and live entries
+    (lists of rows) make every allocation and collection of the run dearer.
+    """
+    patterns, langs = tuple(exclude_patterns), tuple(keep_langs)  # as they are now, for later
+
+    def compute():
+        files, same = checked_files(top, patterns, langs, digest)
+        if same:
+            record_files(path, top, patterns, langs, digest, files)
+        return files
+
+    return FileDigests(compute)
+
+
+def record_files(path, top, exclude_patterns, keep_langs, digest, files):
+    """Put ``files`` (``{relpath: SHA-1}`` of the bytes that made ``digest``) in the entry at
+    ``path`` when it is a trusted entry of ``digest`` over the same paths, in the same order.
+
+    Those bytes are the ones its stats describe, so the next run that needs
+    the per-file digests finds them there.
+    """
+    entry = load(path)
+    try:
+        if (
+            not isinstance(entry, dict)
+            or entry["digest"] != digest
+            or [row[0] for row in entry["files"]] != list(files)
+            or all(isinstance(row[5], str) for row in entry["files"])
+            or not _trusted(entry, top, exclude_patterns, keep_langs)
+        ):
+            return
+        entry["files"] = [row[:5] + [files[row[0]]] for row in entry["files"]]
+    except (KeyError, TypeError, IndexError):
+        return  # not an entry we wrote
+    store(path, entry)
+
+
+def reuse_unlisted(entry, top, exclude_patterns, keep_langs, with_files=False, path=None):
     """The cached Fingerprint if the recorded folders and files all kept their stat, else None.
 
-    Lists no folder: unchanged folders have unchanged listings.
+    Lists no folder: unchanged folders have unchanged listings. With
+    ``with_files`` an entry without per-file digests is a miss; ``path``:
+    where ``entry`` is recorded, to record them there once computed.
     """
     try:
         if not entry["folders"] or not _trusted(entry, top, exclude_patterns, keep_langs):
             return None
         top_fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            return _unchanged(entry, top_fd)
+            if not _unchanged(entry, top_fd):
+                return None
         finally:
             os.close(top_fd)
+        return _vouched(entry, top, exclude_patterns, keep_langs, with_files, path)
     except OSError:
         return None
     except (KeyError, TypeError, ValueError, IndexError):
         return None  # not an entry we wrote
 
 
-def reuse(entry, top, exclude_patterns, keep_langs, rows):
-    """The cached Fingerprint if ``entry`` vouches for exactly these ``rows``, else None."""
+def reuse(entry, top, exclude_patterns, keep_langs, rows, with_files=False, path=None):
+    """The cached Fingerprint if ``entry`` vouches for exactly these ``rows``, else None
+    (``with_files``, ``path``: see ``reuse_unlisted``)."""
     try:
         if len(entry["files"]) != len(rows) or not _trusted(entry, top, exclude_patterns, keep_langs):
             return None
-        files = {}
         for cached, row in zip(entry["files"], rows, strict=True):
             if cached[:5] != row:
                 return None
-            files[row[0]] = cached[5]
-        if not all(isinstance(d, str) for d in files.values()) or not isinstance(entry["digest"], str):
-            return None
-        return Fingerprint(entry["digest"], files)
+        return _vouched(entry, top, exclude_patterns, keep_langs, with_files, path)
     except (KeyError, TypeError, IndexError):
         return None  # not an entry we wrote
 
@@ -163,8 +242,10 @@ def store(path, entry):
         os.makedirs(directory, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
         try:
+            # json.dumps, not json.dump: only the one-shot encoder is written in C.
+            text = json.dumps(entry, separators=(",", ":"))
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(entry, f, separators=(",", ":"))
+                f.write(text)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
@@ -173,42 +254,88 @@ def store(path, entry):
         _logger.debug("Stat cache not written to %s: %s", path, exc)
 
 
-def cached_fingerprint(top, exclude_patterns, keep_langs, cache_dir, clock=time.time_ns):
+class Writer:
+    """``store`` on a thread of its own, so that the next addons are hashed meanwhile.
+
+    Call it as ``store``; leaving the ``with`` block waits until every entry
+    given is written. Creating a file is what an entry costs (a fresh
+    container creates one per addon); the thread overlaps it with hashing.
+    """
+
+    def __init__(self):
+        self._queue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._write, name="stat-cache-writer", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._queue.put(None)
+        self._thread.join()
+
+    def __call__(self, path, entry):
+        self._queue.put((path, entry))
+
+    def _write(self):
+        while (item := self._queue.get()) is not None:
+            try:
+                store(*item)
+            except Exception:  # an entry not written costs speed only
+                _logger.debug("Stat cache entry not written to %s", item[0], exc_info=True)
+
+
+def cached_fingerprint(top, exclude_patterns, keep_langs, cache_dir, clock=time.time_ns, with_files=False, write=store):
     """Same result as ``fingerprint.fingerprint()``, reading files only when their stat changed.
 
-    Raises UnreadableFileError exactly when ``fingerprint()`` would.
+    The per-file digests come from the entry when it records them; else they
+    are computed in the same read as the addon digest with ``with_files``
+    (an entry without them is then a miss), on first use of
+    ``Fingerprint.files`` without. ``write(path, entry)`` records an entry
+    (``store``, or a ``Writer``). Raises UnreadableFileError exactly when
+    ``fingerprint()`` would.
     """
     hashed_at = clock()  # before any stat or read: see RACY_MARGIN_NS
     path = entry_path(cache_dir, top, exclude_patterns, keep_langs)
     entry = load(path)
+    files = {} if with_files else None
     if isinstance(entry, dict):
-        fp = reuse_unlisted(entry, top, exclude_patterns, keep_langs)
+        fp = reuse_unlisted(entry, top, exclude_patterns, keep_langs, with_files, path)
         if fp is not None:
             return fp
-    rows, folders = scan(top, exclude_patterns, keep_langs)
-    if rows is None:
-        # A file we cannot stat or that is not regular: let the plain path
-        # hash it (or raise UnreadableFileError), never record it.
-        return fingerprint(top, exclude_patterns, keep_langs)
-    if isinstance(entry, dict):
-        fp = reuse(entry, top, exclude_patterns, keep_langs, rows)
+        rows, folders = scan(top, exclude_patterns, keep_langs)
+        if rows is None:
+            # A file we cannot stat or that is not regular: let the plain path
+            # hash it (or raise UnreadableFileError), never record it.
+            if with_files:
+                return fingerprint(top, exclude_patterns, keep_langs)
+            return lazy_fingerprint(top, exclude_patterns, keep_langs)
+        fp = reuse(entry, top, exclude_patterns, keep_langs, rows, with_files, path)
         if fp is not None:
             return fp
-    # The stats were taken before reading: a file changed while being read
-    # no longer matches them next time, so it is read again.
-    fp = hash_files(top, [row[0] for row in rows])
+        # The stats were taken before reading: a file changed while being read
+        # no longer matches them next time, so it is read again.
+        digest = digest_files(top, [row[0] for row in rows], files)
+    else:
+        # No entry (a fresh container): one listing, and each file's stat taken
+        # on the file opened to read it, before reading it: one read per file.
+        listed, stats = [], []
+        relpaths = [relpath for relpath, _entry in walk_entries(top, exclude_patterns, keep_langs, folders=listed)]
+        digest = digest_files(top, relpaths, files, stats)
+        rows = [_file_row(relpath, st) for relpath, st in zip(relpaths, stats, strict=True)]
+        folders = _folder_rows(listed)
     if settled(rows, folders, hashed_at):
-        store(
-            path,
-            {
-                "version": VERSION,
-                "top": os.path.abspath(top),
-                "exclude_patterns": list(exclude_patterns),
-                "keep_langs": list(keep_langs),
-                "hashed_at": hashed_at,
-                "digest": fp.digest,
-                "files": [row + [fp.files[row[0]]] for row in rows],
-                "folders": folders,
-            },
-        )
-    return fp
+        recorded = {
+            "version": VERSION,
+            "top": os.path.abspath(top),
+            "exclude_patterns": list(exclude_patterns),
+            "keep_langs": list(keep_langs),
+            "hashed_at": hashed_at,
+            "digest": digest,
+            "files": [row + [files[row[0]] if files is not None else None] for row in rows],
+            "folders": folders,
+        }
+        write(path, recorded)
+    if files is not None:
+        return Fingerprint(digest, files)
+    return Fingerprint(digest, _lazy_files(top, exclude_patterns, keep_langs, digest, path))

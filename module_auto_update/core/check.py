@@ -10,14 +10,15 @@ start, so both decide alike.
 """
 
 import ast
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from . import compare, plan, stored
-from .cache import cached_fingerprint
-from .fingerprint import UnreadableFileError, fingerprint, parse_patterns
+from .cache import Writer, cached_fingerprint
+from .fingerprint import UnreadableFileError, addon_digest, fingerprint, lazy_fingerprint, parse_patterns
 
 _logger = logging.getLogger(__name__)
 TESTS = "tests/*"
@@ -40,24 +41,43 @@ def fingerprint_settings(cr, data_dir):
     return FingerprintSettings(patterns, stored.active_langs(cr), cache_dir)
 
 
-def current_fingerprints(names, settings, locate):
+def _fingerprint(path, patterns, langs, cache_dir, with_files, write):
+    if cache_dir:
+        return cached_fingerprint(path, patterns, langs, cache_dir, with_files=with_files, write=write)
+    return fingerprint(path, patterns, langs) if with_files else lazy_fingerprint(path, patterns, langs)
+
+
+def current_fingerprints(names, settings, locate, saved=None, with_files=()):
     """``{name: Fingerprint}``; ``False`` for a missing folder, ``None`` for an
-    addon with a file that cannot be read (it then counts as changed)."""
+    addon with a file that cannot be read (it then counts as changed).
+
+    The per-file digests (``Fingerprint.files``) are computed only where
+    needed: for the addons of ``with_files``, and of those ``saved`` (``{name:
+    digest}`` recorded, when given) has no digest for, in the same read as
+    the addon digest; for an addon whose digest differs from ``saved``, by
+    reading it again at once, so that its digest and per-file digests come
+    from one read; for the others on first use. A run that finds nothing
+    changed computes no per-file digest, and reads each file at most once.
+    """
     patterns, langs, cache_dir = FingerprintSettings(*settings)
+    with_files = set(with_files)
     result = {}
-    for name in names:
-        path = locate(name)
-        if not path:
-            result[name] = False
-            continue
-        try:
-            if cache_dir:
-                result[name] = cached_fingerprint(path, patterns, langs, cache_dir)
-            else:
-                result[name] = fingerprint(path, patterns, langs)
-        except UnreadableFileError as exc:
-            _logger.warning("Addon %s counts as changed, its fingerprint is unknown: %s", name, exc)
-            result[name] = None
+    # Stat cache entries are written on a thread of their own, all written on return.
+    with Writer() if cache_dir else contextlib.nullcontext() as write:
+        for name in names:
+            path = locate(name)
+            if not path:
+                result[name] = False
+                continue
+            try:
+                needed = name in with_files or (saved is not None and not saved.get(name))
+                fp = _fingerprint(path, patterns, langs, cache_dir, needed, write)
+                if saved is not None and fp.digest != saved.get(name) and not fp.files_computed:
+                    fp = _fingerprint(path, patterns, langs, cache_dir, True, write)
+                result[name] = fp
+            except UnreadableFileError as exc:
+                _logger.warning("Addon %s counts as changed, its fingerprint is unknown: %s", name, exc)
+                result[name] = None
     return result
 
 
@@ -111,7 +131,7 @@ def recorded_with_other_default(names, saved, settings, locate):
         if not path or not saved.get(name) or not os.path.isdir(os.path.join(path, "tests")):
             continue  # the toggle changes nothing for an addon without tests/
         try:
-            if fingerprint(path, other_default(patterns), langs).digest == saved[name]:
+            if addon_digest(path, other_default(patterns), langs) == saved[name]:
                 found.append(name)
         except UnreadableFileError:
             continue
@@ -175,6 +195,8 @@ def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=()
     list (``stored.ignored_addons``), Odoo's own addons with ``ignore_core``,
     every addon but ``only`` when given. Fingerprints are taken now and saved
     after a successful upgrade: an edit made while upgrading is a change next time.
+    Per-file digests are computed for the changed and forced addons only (see
+    ``current_fingerprints``), the others' on first use.
     """
     installed = stored.modules_in_state(cr, ["installed"])
     ignore = set(ignore) | stored.ignored_addons(cr)
@@ -184,8 +206,8 @@ def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=()
         ignore |= set(installed) - set(only)
     forced = tuple(installed) if update_all else tuple(forced)
     settings = fingerprint_settings(cr, data_dir)
-    fingerprints = current_fingerprints(installed, settings, locate)
     saved = stored.saved_checksums(cr)
+    fingerprints = current_fingerprints(installed, settings, locate, saved=saved, with_files=forced)
     reasons, adopted = classify(fingerprints, saved, forced, sorted(ignore), settings, locate)
     return Inspection(
         installed=installed,

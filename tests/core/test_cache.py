@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from module_auto_update.core import cache
+from module_auto_update.core import fingerprint as fingerprint_module
 from module_auto_update.core.fingerprint import UnreadableFileError, fingerprint
 
 LATER = lambda: time.time_ns() + 3600 * 10**9  # noqa: E731 - files hashed an hour ago have settled
@@ -34,15 +35,16 @@ def cache_dir(tmp_path):
 
 
 def no_read(monkeypatch):
+    # Every reader of a file's bytes opens it through _open_regular.
     def fail(*args):
         raise AssertionError("a file was read although its stat did not change")
 
-    monkeypatch.setattr(cache, "hash_files", fail)
-    monkeypatch.setattr(cache, "fingerprint", fail)
+    monkeypatch.setattr(fingerprint_module, "_open_regular", fail)
 
 
 def test_second_run_reads_no_file(addon, cache_dir, monkeypatch):
     first = cache.cached_fingerprint(addon, ["static/*"], [], cache_dir, clock=LATER)
+    # Compares the per-file digests too: computed now, and recorded in the entry.
     assert first == fingerprint(addon, ["static/*"], [])
     no_read(monkeypatch)
     assert cache.cached_fingerprint(addon, ["static/*"], [], cache_dir) == first
@@ -120,14 +122,20 @@ def test_unchanged_addon_is_checked_without_listing_a_folder(addon, cache_dir, m
         raise AssertionError("a folder was listed although none changed")
 
     monkeypatch.setattr(cache, "walk_entries", no_listing)
-    assert cache.cached_fingerprint(addon, [], [], cache_dir) == first
+    again = cache.cached_fingerprint(addon, [], [], cache_dir)
+    assert again.digest == first.digest and not again.files_computed
+    monkeypatch.undo()
+    assert again == first == fingerprint(addon, [], [])
 
 
 def test_new_excluded_file_only_costs_a_listing(addon, cache_dir, monkeypatch):
     first = cache.cached_fingerprint(addon, ["*.pyc"], [], cache_dir, clock=LATER)
     make(Path(addon), {"models/a.pyc": b"compiled"})
     no_read(monkeypatch)
-    assert cache.cached_fingerprint(addon, ["*.pyc"], [], cache_dir) == first
+    again = cache.cached_fingerprint(addon, ["*.pyc"], [], cache_dir)
+    assert again.digest == first.digest and not again.files_computed
+    monkeypatch.undo()
+    assert again == first == fingerprint(addon, ["*.pyc"], [])
 
 
 def test_settings_are_part_of_the_key(addon, cache_dir, monkeypatch):

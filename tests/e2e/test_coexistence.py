@@ -207,7 +207,8 @@ def test_watcher_aborts_an_upgrade_stuck_behind_a_lock(recorded_db):
             # Another session holds the views against writes, as a long transaction would:
             # loading the sample's views.xml waits.
             cr.execute("LOCK TABLE ir_ui_view IN EXCLUSIVE MODE")
-            proc = ours(db, "--watcher-max-seconds", "2", "--format", "json")
+            # (the lock wait, 2 s by default, would give way first: no limit here)
+            proc = ours(db, "--watcher-max-seconds", "2", "--lock-wait", "0", "--format", "json")
     finally:
         conn.rollback()
         conn.close()
