@@ -438,6 +438,7 @@ def database_state(db):
 
 
 def migrated(acked, value):
+    """Whether ``value`` is the acknowledged write ``acked``, before or after the post-migration appended to it."""
     return value in (acked, f"{acked} migrated")
 
 

@@ -8,20 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
+from trees import make
 
 from module_auto_update.core import cache
 from module_auto_update.core import fingerprint as fingerprint_module
 from module_auto_update.core.fingerprint import UnreadableFileError, fingerprint
 
 LATER = lambda: time.time_ns() + 3600 * 10**9  # noqa: E731 - files hashed an hour ago have settled
-
-
-def make(top, files):
-    for relpath, content in files.items():
-        path = top / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return str(top)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from trees import make
 
 from module_auto_update.core import cache, check, compare, stored
 from module_auto_update.core import fingerprint as fingerprint_module
@@ -36,14 +37,6 @@ ADDONS = {
 }
 SHARED_VECTORS = Path("/work/shared/addon-hash-vectors.json")
 LOCAL_VECTORS = Path(__file__).parent / "addon_hash_vectors.json"
-
-
-def make(top, files):
-    for relpath, content in files.items():
-        path = top / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return str(top)
 
 
 @pytest.fixture

@@ -6,19 +6,12 @@ import hashlib
 import os
 
 import pytest
+from trees import make
 
 from module_auto_update.addon_hash import _walk, addon_hash
 from module_auto_update.core.fingerprint import fingerprint, parse_patterns
 
 DEFAULT = parse_patterns("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
-
-
-def make(top, files):
-    for relpath, content in files.items():
-        path = top / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return str(top)
 
 
 def reference_hash(top, relpaths):

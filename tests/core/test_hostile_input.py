@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from trees import make
 
 from module_auto_update.addon_hash import _walk, addon_hash
 from module_auto_update.core import compare
@@ -26,14 +27,6 @@ from module_auto_update.core.fingerprint import UnreadableFileError, fingerprint
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"
-
-
-def make(top, files):
-    for relpath, content in files.items():
-        path = Path(top) / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return str(top)
 
 
 @pytest.fixture
