@@ -19,17 +19,6 @@ PARAM_LOCK_WAIT = "module_auto_update.lock_wait"
 PARAM_ATTEMPTS = "module_auto_update.attempts"
 
 
-def _number(value, default):
-    """A system parameter's number, ``default`` when unset or not a number (logged)."""
-    if value in (None, False, ""):
-        return default
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        _logger.warning("Auto-upgrade: %r is not a number; %g is used.", value, default)
-        return default
-
-
 class IrModuleModule(models.Model):
     _inherit = "ir.module.module"
 
@@ -180,9 +169,9 @@ class IrModuleModule(models.Model):
             trigger=trigger,
             uid=self.env.uid,
             i18n_overwrite=overwrite_existing_translations,
-            lock_timeout=_number(get_param(PARAM_LOCK_TIMEOUT), 0.0),
-            lock_wait=_number(get_param(PARAM_LOCK_WAIT), run.DEFAULT_LOCK_WAIT),
-            attempts=int(_number(get_param(PARAM_ATTEMPTS), run.DEFAULT_ATTEMPTS)),
+            lock_timeout=run.number(get_param(PARAM_LOCK_TIMEOUT), 0.0, PARAM_LOCK_TIMEOUT),
+            lock_wait=run.number(get_param(PARAM_LOCK_WAIT), run.DEFAULT_LOCK_WAIT, PARAM_LOCK_WAIT),
+            attempts=int(run.number(get_param(PARAM_ATTEMPTS), run.DEFAULT_ATTEMPTS, PARAM_ATTEMPTS)),
         )
         outcome = self._run(request, run.Loader(load=self._mark_and_load, check=self._check_before_upgrade))
         error = {

@@ -11,10 +11,22 @@ false), the run protocol (``run.run_database``) compares the fingerprints with p
 something changed, upgrades under the database's advisory lock. A process
 that finds the lock taken waits (``auto_upgrade_lock_timeout``, default
 600 s), then finds nothing left to do and loads the upgraded registry.
+
+One registry load per start, as with ``odoo-bin -u``: when the run upgraded
+(``done``), the registry that its upgrade loaded serves, as Odoo serves the
+registry that its own update loaded (``preload_registries``). That registry
+went through all of ``Registry.new`` (ready, signalled) inside the run's
+transaction, and the run told every process to reload once it committed
+(``run._reload_everywhere``), so it stands as Odoo would have built it from
+the committed database. Any other outcome (nothing to do, a failure, a run
+that found no registry of its own to hand over) builds the registry as Odoo
+does.
 """
 
 import logging
 import os
+import threading
+from contextlib import contextmanager
 
 import odoo
 from odoo.modules.registry import Registry
@@ -29,9 +41,13 @@ ENABLE_OPTION = "auto_upgrade_on_start"
 ENABLE_VARIABLE = "ODOO_AUTO_UPGRADE_ON_START"
 LOCK_TIMEOUT_OPTION = "auto_upgrade_lock_timeout"
 DEFAULT_LOCK_TIMEOUT = 600.0
+LOCK_WAIT_OPTION = "auto_upgrade_lock_wait"
+ATTEMPTS_OPTION = "auto_upgrade_attempts"
 TRIGGER = "server start"
 TRUE = ("1", "true", "yes", "on")
 _disabled = False
+# The run on start under way in this thread, if any (see post_load).
+_local = threading.local()
 
 
 def disable():
@@ -51,22 +67,64 @@ def enabled():
     )
 
 
-def lock_timeout():
-    try:
-        return float(config.get(LOCK_TIMEOUT_OPTION) or DEFAULT_LOCK_TIMEOUT)
-    except ValueError:
-        _logger.warning("%s is not a number of seconds; %g s is used.", LOCK_TIMEOUT_OPTION, DEFAULT_LOCK_TIMEOUT)
-        return DEFAULT_LOCK_TIMEOUT
-
-
 def upgrade_before_load(dbname):
-    request = run.Request(lock_timeout=lock_timeout(), trigger=TRIGGER, only_managed=True)
+    request = run.Request(
+        lock_timeout=run.number(config.get(LOCK_TIMEOUT_OPTION), DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT_OPTION),
+        lock_wait=run.number(config.get(LOCK_WAIT_OPTION), run.DEFAULT_LOCK_WAIT, LOCK_WAIT_OPTION),
+        attempts=int(run.number(config.get(ATTEMPTS_OPTION), run.DEFAULT_ATTEMPTS, ATTEMPTS_OPTION)),
+        trigger=TRIGGER,
+        only_managed=True,
+    )
     outcome = run.run_database(dbname, request)
     if outcome["result"] in (results.FAILED, results.INCOMPLETE, results.BUSY):
         # The registry is loaded anyway: Odoo then behaves as it would without
         # the upgrade on start (and fails loudly if the code needs the upgrade).
         _logger.error("%s: upgrade on start %s: %s", dbname, outcome["result"], outcome["error"])
     return outcome
+
+
+class _Start:
+    """One run on start: the registry that its upgrade loaded, if any (``noted``)."""
+
+    def __init__(self, dbname):
+        self.dbname = dbname
+        self.registry = None
+
+    def noted(self, registry):
+        """Record ``registry``, just loaded by ``Registry.new(update_module=True)`` in this thread."""
+        if registry.db_name == self.dbname:
+            self.registry = registry  # an uninstall's reload returns last: the registry that stays
+
+
+@contextmanager
+def _start(dbname):
+    """The run on start of ``dbname`` in this thread for the block; yields its ``_Start``."""
+    previous, _local.start = getattr(_local, "start", None), _Start(dbname)
+    try:
+        yield _local.start
+    finally:
+        _local.start = previous
+
+
+def upgraded_registry(start, outcome):
+    """The registry that the run's upgrade loaded, to serve as it is, or None.
+
+    Only after a run that upgraded and committed (``done``), and only the
+    registry its own ``Registry.new(update_module=True)`` returned, still the
+    registered one of the database and ready: ``Registry.new`` finished it
+    (``_init`` off, ``ready``, signalled) and the run, after its commit,
+    cleared its cache and signalled every process to reload
+    (``run._reload_everywhere``). A failed run puts the registry from before
+    it back (``run._kept_registry``), which is then not the one noted here.
+    """
+    registry = start.registry
+    if outcome["result"] != results.DONE or registry is None or not registry.ready:
+        return None
+    try:
+        registered = Registry.registries[start.dbname]
+    except KeyError:
+        return None
+    return registry if registered is registry else None
 
 
 def post_load():
@@ -78,8 +136,21 @@ def post_load():
     def new(cls, db_name, force_demo=False, status=None, update_module=False):
         # update_module: an upgrade is already under way (ours, -u, the
         # in-Odoo method, the reload after an uninstall): leave it alone.
-        if not update_module and enabled():
-            upgrade_before_load(db_name)
+        if update_module:
+            registry = original(cls, db_name, force_demo, status, update_module)
+            start = getattr(_local, "start", None)
+            if start is not None:
+                start.noted(registry)
+            return registry
+        if not enabled():
+            return original(cls, db_name, force_demo, status, update_module)
+        with _start(db_name) as start:
+            outcome = upgrade_before_load(db_name)
+        registry = upgraded_registry(start, outcome)
+        if registry is not None:
+            # What -u at start serves: the registry the update loaded; no second load.
+            _logger.info("%s: serving the registry the upgrade loaded", db_name)
+            return registry
         return original(cls, db_name, force_demo, status, update_module)
 
     new._auto_upgrade_on_start = True

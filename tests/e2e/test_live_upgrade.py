@@ -216,17 +216,25 @@ def test_history_and_text_say_attempts_locks_and_restart(recorded_db):
     assert "kill -HUP" in proc.stdout
 
 
-def test_a_lock_odoo_would_swallow_still_rolls_the_attempt_back(recorded_db):
-    """Odoo's loader catches a failed CREATE INDEX and only logs it: the attempt
-    must still roll back, never commit the upgrade without its index."""
-    db = recorded_db
+def index_partner_nickname(db):
+    """An index on an existing res.partner column: CREATE INDEX waits for any user's uncommitted write."""
     model = db.addon("mau_sample_partner") / "models" / "res_partner.py"
     model.write_text(
         model.read_text().replace("mau_nickname = fields.Char()", "mau_nickname = fields.Char(index=True)")
     )
+
+
+USER_WRITE = "UPDATE res_partner SET mau_nickname = 'x' WHERE id = 1"
+
+
+def test_a_lock_odoo_would_swallow_still_rolls_the_attempt_back(recorded_db):
+    """Odoo's loader catches a failed CREATE INDEX and only logs it: the attempt
+    must still roll back, never commit the upgrade without its index."""
+    db = recorded_db
+    index_partner_nickname(db)
     before = odoo_env.database_snapshot(db.name)
     # A user's write, not committed yet: CREATE INDEX on res_partner must wait for it.
-    with LongTransaction(db, 40, "UPDATE res_partner SET mau_nickname = 'x' WHERE id = 1"):
+    with LongTransaction(db, 40, USER_WRITE):
         proc, out = auto_upgrade(db, "--lock-wait=1", "--attempts=2")
     assert proc.returncode == 4 and out["result"] == "busy", (out, proc.stderr[-3000:])
     assert "table res_partner (ShareLock)" in out["error"], out["error"]
@@ -240,3 +248,35 @@ def test_a_lock_odoo_would_swallow_still_rolls_the_attempt_back(recorded_db):
         "SELECT indexname FROM pg_indexes WHERE tablename = 'res_partner' AND indexdef LIKE '%%mau_nickname%%'"
     )
     assert indexes, "the upgrade committed without the index"
+
+
+def test_in_odoo_and_on_start_take_their_lock_wait_and_attempts_from_settings(recorded_db, tmp_path):
+    db = recorded_db
+    index_partner_nickname(db)
+    db.sql(
+        "INSERT INTO ir_config_parameter (key, value) VALUES "
+        "('module_auto_update.lock_wait', '0.5'), ('module_auto_update.attempts', '2')"
+    )
+    conf = tmp_path / "odoo.conf"
+    conf.write_text(
+        "[options]\nauto_upgrade_on_start = True\nserver_wide_modules = base,web,module_auto_update\n"
+        "auto_upgrade_lock_wait = 0.5\nauto_upgrade_attempts = 3\n"
+    )
+    code = """
+from odoo.exceptions import UserError
+try:
+    env["ir.module.module"].upgrade_changed_checksum()
+except UserError as exc:
+    result(str(exc))
+"""
+    with LongTransaction(db, 60, USER_WRITE):
+        message = db.shell(code)
+        start = db.odoo_bin("-c", str(conf), "--stop-after-init", "--no-http", check=False)
+    assert message.startswith("The upgrade gave way to other sessions 2 time(s)"), message
+    assert "table res_partner" in message and LongTransaction.APPLICATION in message
+    assert "upgrade on start busy: The upgrade gave way to other sessions 3 time(s)" in start.stderr, start.stderr[
+        -3000:
+    ]
+    runs = db.sql("SELECT trigger, result, attempts FROM module_auto_update_run ORDER BY id")
+    assert runs == [("shell", "busy", 2), ("server start", "busy", 3)], runs
+    assert not db.pending()
