@@ -17,7 +17,7 @@ C. nothing changed: a start with the upgrade on start;
 D. nothing changed: a plain start.
 
 It prints one table: the median of the runs (spread min-max), A against B
-and C against D as a ratio of times, and the issue's targets (A ≤ 0.50× B,
+and C against D as a ratio of times, and the targets (A ≤ 0.50× B,
 C ≤ 1.05× D). Each run is checked for what it claims: A upgraded sale_crm
 alone with one registry load, C found nothing to do.
 
