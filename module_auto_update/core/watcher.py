@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 
 _logger = logging.getLogger(__name__)
 
+# The watcher's connection, as pg_stat_activity shows it.
+APPLICATION = "module_auto_update lock watcher"
+
 # Lock modes that conflict with ROW EXCLUSIVE, the mode of INSERT, UPDATE, DELETE:
 # while the run holds one of these on a table, users cannot write it.
 BLOCKING_MODES = ("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock")

@@ -396,7 +396,10 @@ def _watched(cr, request):
     _db, params = odoo.sql_db.connection_info_for(cr.dbname)
     interval = min(0.1, request.lock_wait / 4) if request.lock_wait else 0.1
     return watcher.watching(
-        lambda: psycopg2.connect(**params), cr._cnx.get_backend_pid(), request.watcher_max_seconds, interval
+        lambda: psycopg2.connect(**{**params, "application_name": watcher.APPLICATION}),
+        cr._cnx.get_backend_pid(),
+        request.watcher_max_seconds,
+        interval,
     )
 
 

@@ -250,7 +250,8 @@ def one_transaction(cr, commit=True, lock_wait=0.0):
                     raise Contended(run.contention)
             except BaseException as exc:
                 _roll_back(cr, savepoint, commit)
-                if run.contention is not None and not isinstance(exc, Contended):
+                # (an interrupt or a signal still stops the run: never tried again)
+                if run.contention is not None and isinstance(exc, Exception) and not isinstance(exc, Contended):
                     raise Contended(run.contention) from exc
                 raise
             savepoint.close(rollback=False)
