@@ -296,7 +296,8 @@ def _attempt(cr, request, loader, commit):
             if the_plan["blocking"]:
                 raise Refused(blocked(the_plan["blocking"]))
         if commit:
-            cr.commit()  # pylint: disable=invalid-commit  (only read: ends the snapshot)
+            # Only read so far: ends the snapshot before the upgrade's transaction.
+            cr.commit()  # pylint: disable=invalid-commit
     with (
         _kept_registry(dbname, commit),
         _translations(request.i18n_overwrite),
