@@ -120,6 +120,27 @@ def pg_connect(dbname="postgres"):
     return conn
 
 
+def sql(dbname, query, params=None):
+    """Run one statement on ``dbname`` (autocommit); its rows, or None when it returns none."""
+    conn = pg_connect(dbname)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall() if cr.description else None
+    finally:
+        conn.close()
+
+
+def stop(proc):
+    """Stop the process ``proc``; kill it if it lingers."""
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def check_postgres():
     pg_connect().close()
 
@@ -292,12 +313,7 @@ def serve(odoo, db, log, *args, addons=(), preload=True):
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def jsonrpc(url, service, method, *args):

@@ -213,12 +213,7 @@ class Bench:
         self.dbs.remove(name)
 
     def sql(self, query, params=None):
-        conn = odoo_env.pg_connect(self.base)
-        with conn.cursor() as cr:
-            cr.execute(query, params)
-            rows = cr.fetchall()
-        conn.close()
-        return rows
+        return odoo_env.sql(self.base, query, params)
 
     def build(self):
         started = time.perf_counter()

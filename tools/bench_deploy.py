@@ -116,15 +116,6 @@ class DeployBench:
 
     # Databases --------------------------------------------------------------
 
-    def sql(self, db, query, params=None):
-        conn = odoo_env.pg_connect(db)
-        try:
-            with conn.cursor() as cr:
-                cr.execute(query, params)
-                return cr.fetchall() if cr.description else None
-        finally:
-            conn.close()
-
     def build(self):
         started = time.perf_counter()
         if self.built:
@@ -151,8 +142,8 @@ class DeployBench:
             )
         # Recorded against the private copies: a copy of the base finds nothing changed.
         odoo_env.shell(self.odoo, self.base, "env['ir.module.module']._save_installed_checksums()\nenv.cr.commit()\n")
-        installed = self.sql(self.base, "SELECT name FROM ir_module_module WHERE state = 'installed'")
-        dependents = self.sql(
+        installed = odoo_env.sql(self.base, "SELECT name FROM ir_module_module WHERE state = 'installed'")
+        dependents = odoo_env.sql(
             self.base,
             "SELECT m.name FROM ir_module_module_dependency d JOIN ir_module_module m ON m.id = d.module_id "
             "WHERE d.name = %s AND m.state = 'installed'",
@@ -225,12 +216,7 @@ class DeployBench:
         try:
             seconds = self._first_login(f"http://127.0.0.1:{port}/web/login", proc, started, log)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            odoo_env.stop(proc)
         return seconds, log.read_text()
 
     def _first_login(self, url, proc, started, log):
@@ -253,7 +239,7 @@ class DeployBench:
         started = time.perf_counter()
         self.edit_leaf(run)
         seconds, log = self.serve_until_login(db, True, started, "A")
-        rows = self.sql(db, "SELECT result, upgraded FROM module_auto_update_run WHERE trigger = 'server start'")
+        rows = odoo_env.sql(db, "SELECT result, upgraded FROM module_auto_update_run WHERE trigger = 'server start'")
         assert rows == [("done", LEAF)], (rows, log[-3000:])
         assert log.count(REGISTRY_LOADED) == 1, f"not one registry load:\n{log[-3000:]}"
         self.restore_leaf()
@@ -269,7 +255,7 @@ class DeployBench:
             ["-d", db, "-u", LEAF, "--stop-after-init", "--no-http", "--log-level=warn"], timeout=UPGRADE_TIMEOUT
         )
         seconds, _log = self.serve_until_login(db, False, started, "B")
-        version = self.sql(db, "SELECT latest_version FROM ir_module_module WHERE name = %s", (LEAF,))
+        version = odoo_env.sql(db, "SELECT latest_version FROM ir_module_module WHERE name = %s", (LEAF,))
         assert version[0][0].endswith(f"1.0.{run + 1}"), version
         self.restore_leaf()
         self.drop(db)

@@ -48,13 +48,7 @@ class Database:
         return self.odoo.run([*head, "-d", self.name, *args], addons=[self.addons_dir], check=check, **kwargs)
 
     def sql(self, query, params=None):
-        conn = odoo_env.pg_connect(self.name)
-        try:
-            with conn.cursor() as cr:
-                cr.execute(query, params)
-                return cr.fetchall() if cr.description else None
-        finally:
-            conn.close()
+        return odoo_env.sql(self.name, query, params)
 
     def states(self, *names):
         rows = self.sql("SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", (list(names),))
