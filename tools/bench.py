@@ -1,6 +1,6 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Benchmarks, side by side in one run: python3 tools/bench.py [--runs N] [--quick] [--only cold]
+"""Benchmarks, side by side in one run: python3 tools/bench.py [--runs N] [--quick] [--only cold|upgrades]
 
 Builds its own database (~100 installed addons of Odoo 18, no demo data),
 measures, drops everything and prints one table where every figure is the
@@ -19,7 +19,9 @@ the same run on the same database, interleaved run by run:
    ours against the straightforward flow (refresh the module list, hash every
    installed addon, compare), as the OCA addon does;
 3. one leaf addon changed: our auto-upgrade against ``odoo-bin -u <addon>
-   --stop-after-init`` and ``-u all`` on copies of the same database;
+   --stop-after-init`` and ``-u all`` on copies of the same database; its
+   rehearsal (``--rehearse``: the same upgrade, rolled back, with its
+   report) against our real upgrade;
 4. the cost of all or nothing: our upgrade runs in one transaction, Odoo's
    ``-u`` commits after every addon. The same upgrade both ways, one leaf
    and every addon (``--update-all`` against ``-u all``): wall time, the
@@ -402,6 +404,9 @@ class Bench:
                 f"odoo-bin -u {LEAF}",
                 "≤ 1.15×",
             ),
+            "rehearse": Row(
+                f"   {LEAF} changed: odoo-bin auto-upgrade --rehearse", [], [], "auto-upgrade", "≤ 1.10× the time"
+            ),
             "all": Row(f"   {LEAF} changed: odoo-bin auto-upgrade", [], [], "odoo-bin -u all"),
             "every": Row("4. every addon: odoo-bin auto-upgrade --update-all", [], [], "odoo-bin -u all", "≤ 1.10×"),
         }
@@ -426,8 +431,9 @@ class Bench:
             head = [] if args[0].startswith("-") else [args[0]]  # a command goes first
             with Sampler(db) as sampler:
                 seconds, proc = timed(self.odoo_bin, *head, "-d", db, *args[len(head) :])
-            getattr(memory[kind], side).append(sampler.peak_mib)
-            getattr(locks[kind], side).append(sampler.peak_locks)
+            if kind:  # (a rehearsal is sampled alike, to be timed alike, but not shown)
+                getattr(memory[kind], side).append(sampler.peak_mib)
+                getattr(locks[kind], side).append(sampler.peak_locks)
             self.drop(db)
             return seconds, proc
 
@@ -438,6 +444,12 @@ class Bench:
             assert outcome["upgraded"] == [LEAF], (outcome, proc.stderr[-2000:])
             rows["cli"].ours.append(seconds)
             rows["all"].ours.append(seconds)
+            rows["rehearse"].ref.append(seconds)
+
+            seconds, proc = sampled(None, None, "auto-upgrade", "--rehearse", "--format", "json")
+            outcome = json.loads(proc.stdout.strip().splitlines()[-1])
+            assert outcome["result"] == "rehearsed" and outcome["upgraded"] == [LEAF], (outcome, proc.stderr[-2000:])
+            rows["rehearse"].ours.append(seconds)
 
             db = self.copy()
             res = self.shell(db, call_code)
@@ -457,7 +469,7 @@ class Bench:
                 rows["all"].ref.append(seconds)
                 rows["every"].ref.append(seconds)
             print(f"run {run + 1}/{self.runs} of the upgrades done", flush=True)
-        leaf = [rows["cli"], rows["call"], memory["leaf"], locks["leaf"]]
+        leaf = [rows["cli"], rows["call"], rows["rehearse"], memory["leaf"], locks["leaf"]]
         return leaf + ([rows["all"], rows["every"], memory["every"], locks["every"]] if with_all else [])
 
     # 4. Memory ---------------------------------------------------------------
@@ -512,9 +524,9 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the database built by this run (named at the end)")
     parser.add_argument(
         "--only",
-        choices=["cold"],
+        choices=["cold", "upgrades"],
         help="run one measure alone: cold = fingerprints in a fresh container where nothing changed "
-        "(no database is built; the language is en_US, a new database's)",
+        "(no database is built; the language is en_US, a new database's); upgrades = measure 3 without -u all",
     )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
@@ -527,21 +539,22 @@ def main():
             if args.only == "cold":
                 bench.langs = ["en_US"]
                 rows = bench.cold_no_op(bench.odoo_addon_dirs())
-                print(f"\nmedian of {runs} run(s), (min-max); load average at the end {os.getloadavg()[0]:.2f}")
-                print(table(rows))
-                return
-            bench.build()
-            installed = bench.addon_dirs(set(bench.installed))
-            every = bench.addon_dirs()
-            rows = [
-                bench.detection(f"{len(installed)} installed addons", installed),
-                bench.detection(f"all {len(every)} Odoo 18 addons", every),
-                *bench.cold_no_op(bench.odoo_addon_dirs()),
-                bench.cold_threads(every),
-                bench.in_process_nothing_changed(),
-                *bench.upgrade_rows(with_all=not (args.quick or args.no_update_all)),
-                bench.memory(),
-            ]
+            elif args.only == "upgrades":
+                bench.build()
+                rows = bench.upgrade_rows(with_all=False)
+            else:
+                bench.build()
+                installed = bench.addon_dirs(set(bench.installed))
+                every = bench.addon_dirs()
+                rows = [
+                    bench.detection(f"{len(installed)} installed addons", installed),
+                    bench.detection(f"all {len(every)} Odoo 18 addons", every),
+                    *bench.cold_no_op(bench.odoo_addon_dirs()),
+                    bench.cold_threads(every),
+                    bench.in_process_nothing_changed(),
+                    *bench.upgrade_rows(with_all=not (args.quick or args.no_update_all)),
+                    bench.memory(),
+                ]
         finally:
             if args.keep and bench.base in bench.dbs:
                 bench.dbs.remove(bench.base)

@@ -42,6 +42,7 @@ def parse(args):
         lock_wait=opts.lock_wait,
         attempts=opts.attempts,
         dry_run=opts.dry_run,
+        rehearse=opts.rehearse,
         init_hashes=opts.init_hashes,
     )
     return opts, request

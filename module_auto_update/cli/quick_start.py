@@ -177,8 +177,8 @@ def quick_run(args, opts, site):
     setup_logging(options)
     if others:
         raise Handover(f"{others[0]!r} is for Odoo to read")
-    if opts.dry_run or opts.init_hashes:
-        raise Handover("--dry-run and --init-hashes run in Odoo")
+    if opts.dry_run or opts.init_hashes or opts.rehearse:
+        raise Handover("--dry-run, --rehearse and --init-hashes run in Odoo")
     site.locate = odoo_config.locator(odoo_config.addons_dirs(options, site.odoo_dir, site.sys_path, series()))
     try:
         names = databases(options, opts)

@@ -15,7 +15,7 @@ import json
 import re
 import sys
 
-from . import plan, results, watcher
+from . import plan, rehearsal, results, watcher
 from .results import BUSY, FAILED, INCOMPLETE, MISSING
 
 EXIT_OK = 0
@@ -25,14 +25,15 @@ EXIT_MISSING = 3
 EXIT_BUSY = 4
 EXIT_BLOCKED = 5
 EXIT_CODES = f"""exit codes:
-  {EXIT_OK}  every database upgraded, had nothing to do, or was planned or recorded
-  {EXIT_FAILED}  at least one database failed or was left incomplete, and was left as it was
-     (the others still ran)
+  {EXIT_OK}  every database upgraded, had nothing to do, or was planned, recorded or rehearsed
+     successfully
+  {EXIT_FAILED}  at least one database failed, was left incomplete or failed its rehearsal, and was
+     left as it was (the others still ran)
   {EXIT_USAGE}  usage or configuration error (nothing ran)
   {EXIT_MISSING}  a database does not exist (without --if-exists)
   {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout, or
      other sessions held locks the upgrade needed through all its --attempts
-  {EXIT_BLOCKED}  --dry-run: a plan has blocking problems, so an upgrade would not start
+  {EXIT_BLOCKED}  --dry-run or --rehearse: a plan has blocking problems, so an upgrade would not start
 The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}."""
 PLAN_KEYS = (
     "first_run",
@@ -82,6 +83,12 @@ def build_parser(prog):
     what = parser.add_argument_group("what to do")
     # click-odoo-update's names are accepted too: a deploy script switches by its command name only.
     what.add_argument("--dry-run", "--list-only", action="store_true", help="print the plan, change nothing")
+    what.add_argument(
+        "--rehearse",
+        action="store_true",
+        help="run the real upgrade, then roll it back, and report what it did (time per addon, migration "
+        "scripts, schema changes, rows written, locks held); saves nothing but the history row",
+    )
     what.add_argument(
         "--init-hashes",
         "--only-compute-hashes",
@@ -146,8 +153,8 @@ def build_parser(prog):
 def validate(parser, opts):
     """Check what argparse cannot; exits with EXIT_USAGE like argparse does."""
     try:
-        if opts.dry_run and opts.init_hashes:
-            raise UsageError("--dry-run and --init-hashes exclude each other")
+        if sum((opts.dry_run, opts.init_hashes, opts.rehearse)) > 1:
+            raise UsageError("--dry-run, --rehearse and --init-hashes exclude each other")
         if opts.database and opts.all_databases:
             raise UsageError("use -d/--database or --all-databases, not both")
         if opts.jobs < 1:
@@ -206,6 +213,7 @@ def outcome_of(name, result, error=None):
         "locks": [],
         "restart_needed": False,
         "restart_addons": [],
+        "rehearsal": None,
     }
 
 
@@ -241,7 +249,8 @@ def as_json(outcome):
 def as_text(outcome):
     line = f"{outcome['database']}: {outcome['result']}"
     if outcome["upgraded"]:
-        line += f" (upgraded {', '.join(outcome['upgraded'])})"
+        verb = "upgraded, then rolled back:" if outcome.get("rehearsal") else "upgraded"
+        line += f" ({verb} {', '.join(outcome['upgraded'])})"
     if outcome["error"]:
         line += f": {outcome['error']}"
     lines = [line]
@@ -253,7 +262,10 @@ def as_text(outcome):
         lines.append(f"    exclusive locks held: {watcher.held_text(outcome['locks'])}")
     if outcome.get("restart_needed"):
         lines.append(f"    {plan.restart_text(outcome['restart_addons'])}")
-    if outcome["plan"] and outcome["result"] in (results.DRY_RUN, results.DONE):
+    if outcome.get("rehearsal"):
+        lines.append("    the database was left as it was: nothing was saved but the history row")
+        lines.extend(f"    {text}" for text in rehearsal.report_lines(outcome["rehearsal"]))
+    if outcome["plan"] and outcome["result"] in (results.DRY_RUN, results.DONE, results.REHEARSED):
         lines.extend(f"    {text}" for text in plan.render_text(outcome["plan"]).splitlines())
     elif outcome["plan"]:
         # Nothing to do still names the installed addons it leaves alone.

@@ -16,10 +16,14 @@ FAILED = "failed"
 BUSY = "busy"
 MISSING = "missing"
 DRY_RUN = "dry run"
+# A rehearsal (--rehearse): the upgrade ran to its end and was rolled back.
+REHEARSED = "rehearsed"
+# A rehearsal whose plan has blocking problems: it did not start.
+BLOCKED = "blocked"
 HASHES_RECORDED = "hashes recorded"
 NOT_MANAGED = "not managed"
 
 # The outcomes a run leaves in the history (the others change nothing worth a row).
-RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY, HASHES_RECORDED)
+RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY, HASHES_RECORDED, REHEARSED, BLOCKED)
 # The outcomes that leave the database exactly as it was before the run.
-UNCHANGED = (NOTHING_TO_DO, INCOMPLETE, FAILED, BUSY, MISSING, DRY_RUN, NOT_MANAGED)
+UNCHANGED = (NOTHING_TO_DO, INCOMPLETE, FAILED, BUSY, MISSING, DRY_RUN, NOT_MANAGED, REHEARSED, BLOCKED)

@@ -280,6 +280,7 @@ def record_run(
     attempts=1,
     locks=(),
     restart_needed=False,
+    rehearsal=False,
 ):
     """Write one run in the history (``module.auto.update.run``) with ``cr``; return its row's id, or None.
 
@@ -290,7 +291,8 @@ def record_run(
     ``attempts``: how many times the upgrade's transaction ran (it is rolled
     back and run again when it meets another session's locks); ``locks``:
     the tables it held locked against writes, and for how long;
-    ``restart_needed``: running Odoo processes still run old Python code.
+    ``restart_needed``: running Odoo processes still run old Python code;
+    ``rehearsal``: the run was a rehearsal, rolled back (never folded).
 
     ``started_at``/``ended_at`` are naive UTC datetimes. The caller commits,
     on a cursor other than the upgrade's, so that a rollback of the upgrade
@@ -303,7 +305,7 @@ def record_run(
     cr.execute("SELECT 1 FROM res_users WHERE id = %s", (uid,))
     uid = uid if cr.fetchone() else None
     counted = column_exists(cr, RUN_TABLE, "run_count")  # not before the addon's upgrade to it
-    if result == results.NOTHING_TO_DO and counted:
+    if result == results.NOTHING_TO_DO and counted and not rehearsal:
         # Folded: a run with nothing to do counts on the row of the trigger's
         # previous run when it had nothing to do either (an hourly scheduled
         # action leaves one row, not 24 a day).
@@ -347,4 +349,6 @@ def record_run(
             f"UPDATE {RUN_TABLE} SET attempts = %s, locks = %s, restart_needed = %s WHERE id = %s",
             (attempts or None, watcher.held_text(locks) or None, bool(restart_needed), run_id),
         )
+    if column_exists(cr, RUN_TABLE, "rehearsal"):  # once the addon is upgraded
+        cr.execute(f"UPDATE {RUN_TABLE} SET rehearsal = %s WHERE id = %s", (bool(rehearsal), run_id))
     return run_id

@@ -164,16 +164,7 @@ class IrModuleModule(models.Model):
         found the lock taken.
         """
         self._check_upgrade_rights()
-        get_param = self.env["ir.config_parameter"].sudo().get_param
-        request = run.Request(
-            trigger=trigger,
-            uid=self.env.uid,
-            i18n_overwrite=overwrite_existing_translations,
-            lock_timeout=run.number(get_param(PARAM_LOCK_TIMEOUT), 0.0, PARAM_LOCK_TIMEOUT),
-            lock_wait=run.number(get_param(PARAM_LOCK_WAIT), run.DEFAULT_LOCK_WAIT, PARAM_LOCK_WAIT),
-            attempts=int(run.number(get_param(PARAM_ATTEMPTS), run.DEFAULT_ATTEMPTS, PARAM_ATTEMPTS)),
-        )
-        outcome = self._run(request, run.Loader(load=self._mark_and_load, check=self._check_before_upgrade))
+        outcome = self._run_upgrade(trigger, i18n_overwrite=overwrite_existing_translations)
         error = {
             results.FAILED: FailedUpgradeError,
             results.INCOMPLETE: IncompleteUpgradeError,
@@ -187,6 +178,36 @@ class IrModuleModule(models.Model):
             reasons={entry["module"]: entry["reason"] for entry in the_plan.get("changed", ())},
             missing=[entry["module"] for entry in the_plan.get("missing", ())],
         )
+
+    @api.model
+    def rehearse_upgrade(self, trigger="menu"):
+        """The upgrade ``upgrade_changed_checksum`` would run, run and rolled back.
+
+        Returns the run's outcome (see ``upgrade.run.run``): its ``result``
+        (``rehearsed``, ``failed`` with its ``error``, ``blocked``, ``nothing
+        to do``) and the ``rehearsal`` report. Only the history row is
+        written. Raises UserError when another upgrade holds the lock, or
+        when other sessions' locks stopped every attempt.
+        """
+        self._check_upgrade_rights()
+        _logger.info("User %s rehearses the auto-upgrade.", self.env.user.login)
+        outcome = self._run_upgrade(trigger, rehearse=True)
+        if outcome["result"] == results.BUSY:
+            raise UserError(outcome["error"])
+        return outcome
+
+    def _run_upgrade(self, trigger, **request):
+        """A run of the upgrade through this process's ORM, with the settings of the system parameters."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+        request = run.Request(
+            trigger=trigger,
+            uid=self.env.uid,
+            lock_timeout=run.number(get_param(PARAM_LOCK_TIMEOUT), 0.0, PARAM_LOCK_TIMEOUT),
+            lock_wait=run.number(get_param(PARAM_LOCK_WAIT), run.DEFAULT_LOCK_WAIT, PARAM_LOCK_WAIT),
+            attempts=int(run.number(get_param(PARAM_ATTEMPTS), run.DEFAULT_ATTEMPTS, PARAM_ATTEMPTS)),
+            **request,
+        )
+        return self._run(request, run.Loader(load=self._mark_and_load, check=self._check_before_upgrade))
 
     @api.model
     def record_current_state(self, trigger="menu"):

@@ -24,6 +24,8 @@ RESULTS = [
     ("incomplete", "Incomplete"),
     ("busy", "Busy"),
     ("hashes recorded", "Fingerprints recorded"),
+    ("rehearsed", "Rehearsed"),
+    ("blocked", "Blocked"),
 ]
 
 
@@ -53,3 +55,4 @@ class ModuleAutoUpdateRun(models.Model):
     restart_needed = fields.Boolean(
         readonly=True, help="Odoo processes running before the upgrade still run the old Python code."
     )
+    rehearsal = fields.Boolean(readonly=True, help="The upgrade ran and was rolled back: it changed nothing.")

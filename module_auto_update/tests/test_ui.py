@@ -115,6 +115,28 @@ class TestAutoUpgradeUi(common.HttpCase):
         # every cursor is the test's; the end-to-end suite checks it.)
         self.assertTrue((screenshots_dir() / "upgrade_failure_dialog.png").is_file())
 
+    def test_rehearsal_shows_its_report_and_changes_nothing(self):
+        self.Module._save_installed_checksums()
+        saved = dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40)
+        self.Module._save_checksums(saved)
+        Upgrade = type(self.env["base.module.upgrade"])
+
+        def upgrade_module(wizard):
+            # Odoo's loader cannot run in the test's transaction: a stand-in with a schema change and writes.
+            cr = wizard.env.cr
+            cr.execute("ALTER TABLE res_partner ADD COLUMN x_mau_rehearsal varchar")
+            cr.execute("UPDATE res_partner SET x_mau_rehearsal = 'rehearsed'")
+            cr.execute("UPDATE ir_module_module SET state = 'installed' WHERE state = 'to upgrade'")
+
+        with patch.object(Upgrade, "upgrade_module", autospec=True, side_effect=upgrade_module):
+            self.start_tour("/odoo?debug=1", "module_auto_update_rehearse", login="admin")
+        self.env.invalidate_all()
+        self.assertEqual(self.Module._get_saved_checksums(), saved)
+        self.env.cr.execute("SELECT 1 FROM information_schema.columns WHERE column_name = 'x_mau_rehearsal'")
+        self.assertFalse(self.env.cr.fetchall(), "the rehearsal's column was rolled back")
+        self.assertFalse(self.Module.search([("state", "in", ("to upgrade", "to install"))]))
+        self.assertTrue((screenshots_dir() / "wizard_rehearsal.png").is_file())
+
     def test_broken_data_file_is_shown_as_blocking_without_upgrade(self):
         # A copy of this addon with a broken view file, found in its place.
         copy = Path(self.enterContext(tempfile.TemporaryDirectory())) / "module_auto_update"

@@ -9,7 +9,9 @@
 3. In one READ COMMITTED transaction (``transaction``), committed once at
    the end or rolled back as a whole: let the entry point refuse
    (``Loader.check``), mark and upgrade (``Loader.load``), verify that
-   nothing is left pending, save the fingerprints.
+   nothing is left pending, save the fingerprints. A rehearsal does the
+   same, reads what the transaction did (``core.rehearsal``,
+   ``load_report``), and rolls it back instead of committing.
 4. When that transaction met another session (a lock it could not get
    within ``lock_wait``, a deadlock), it was rolled back: wait (backoff with
    jitter) and run steps 2 and 3 again, ``attempts`` times at most.
@@ -33,7 +35,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass
 
 import psycopg2
@@ -43,9 +45,9 @@ from odoo import SUPERUSER_ID
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..core import compare, lock, plan, results, stored, watcher
+from ..core import compare, lock, plan, rehearsal, results, stored, watcher
 from ..core.messages import where
-from . import addons, failure, plan_inputs, transaction
+from . import addons, failure, load_report, plan_inputs, transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ class Request:
     attempts: int = DEFAULT_ATTEMPTS
     watcher_max_seconds: float = 0.0
     dry_run: bool = False
+    # The real upgrade, rolled back at the end instead of committed, with a report of what it did.
+    rehearse: bool = False
     init_hashes: bool = False
     # Leave alone a database that never recorded fingerprints (on start: a
     # database of the server that does not use this addon).
@@ -128,6 +132,14 @@ class GaveWay(Exception):
     """Every attempt met another session's locks (``Request.attempts``)."""
 
 
+class Rehearsed(Exception):
+    """A rehearsal reached the end of the upgrade: raised to roll it back as a failure would be."""
+
+    def __init__(self, outcome):
+        super().__init__("rehearsed")
+        self.outcome = outcome
+
+
 def number(value, default, name):
     """A setting's number (a server option, a system parameter); ``default`` when unset, or not a
     non-negative number (logged: ``NAME is not a number; N is used.``)."""
@@ -159,9 +171,11 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     than ``cr``'s (default: a new one).
 
     Returns ``{"database", "result", "plan", "upgraded", "error", "duration",
-    "attempts", "locks", "restart_needed", "restart_addons"}`` with a result
-    of ``core.results``; ``locks`` lists the tables on which the committed
-    attempt held a lock that keeps users from writing, and for how long.
+    "attempts", "locks", "restart_needed", "restart_addons", "rehearsal"}``
+    with a result of ``core.results``; ``locks`` lists the tables on which the
+    committed (or rehearsed) attempt held a lock that keeps users from
+    writing, and for how long; ``rehearsal`` is what a rehearsal did
+    (``core.rehearsal.report``), None otherwise.
     """
     dbname = cr.dbname
     with recorded(dbname, request, history_cursor) as outcome:
@@ -203,6 +217,7 @@ def recorded(dbname, request, history_cursor=None):
         "locks": [],
         "restart_needed": False,
         "restart_addons": [],
+        "rehearsal": None,
     }
     yield outcome
     outcome["duration"] = round(time.monotonic() - t0, 3)
@@ -227,6 +242,7 @@ def recorded(dbname, request, history_cursor=None):
                 attempts=outcome["attempts"],
                 locks=outcome["locks"],
                 restart_needed=outcome["restart_needed"],
+                rehearsal=request.rehearse,
             )
             cr.commit()  # pylint: disable=invalid-commit
     except Exception:
@@ -255,7 +271,7 @@ def _run(cr, request, loader, commit, outcome):
                 break
             except transaction.Contended as exc:
                 _give_way(dbname, request, attempt, exc)
-        if commit and result["result"] != results.NOTHING_TO_DO:
+        if commit and result["result"] not in (results.NOTHING_TO_DO, results.REHEARSED, results.BLOCKED):
             _reload_everywhere(dbname)
         return result
 
@@ -293,37 +309,58 @@ def _attempt(cr, request, loader, commit):
             return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
         if not found.nothing_to_do:
             the_plan = plan_inputs.plan_for(cr, found)
+            if the_plan["blocking"] and request.rehearse:
+                return {"result": results.BLOCKED, "plan": the_plan, "error": blocked(the_plan["blocking"])}
             if the_plan["blocking"]:
                 raise Refused(blocked(the_plan["blocking"]))
         if commit:
             # Only read so far: ends the snapshot before the upgrade's transaction.
             cr.commit()  # pylint: disable=invalid-commit
-    with (
-        _kept_registry(dbname, commit),
-        _translations(request.i18n_overwrite),
-        _module_list_refreshed_once(),
-        _watched(cr, request) as watch,
-    ):
-        try:
-            with transaction.one_transaction(cr, commit, request.lock_wait) as run_cr:
-                if request.init_hashes:
-                    return _record_current(run_cr, request)
-                outcome = _upgrade(run_cr, request, loader, found, the_plan)
-        except transaction.Contended as exc:
-            exc.wait = watch.last_wait
-            raise
-        except Exception as exc:
-            if watch.aborted:
-                raise Aborted(
-                    f"The upgrade waited on a database lock longer than {request.watcher_max_seconds:g} s "
-                    f"(--watcher-max-seconds) and was aborted. {UNCHANGED}"
-                ) from exc
-            raise
-        outcome["locks"] = watch.held(time.monotonic())
-    if outcome["result"] == results.DONE:
+    try:
+        with (
+            _kept_registry(dbname, commit),
+            _translations(request.i18n_overwrite),
+            _module_list_refreshed_once(),
+            _watched(cr, request) as watch,
+        ):
+            try:
+                with transaction.one_transaction(cr, commit, request.lock_wait) as run_cr:
+                    if request.init_hashes:
+                        return _record_current(run_cr, request)
+                    schema_before = rehearsal.schema(run_cr) if request.rehearse else None
+                    with load_report.observing() if request.rehearse else nullcontext() as seen:
+                        outcome = _upgrade(run_cr, request, loader, found, the_plan)
+                    if request.rehearse:
+                        # Rolled back like a failure: the transaction, and this process's registry.
+                        outcome = _rehearsed(run_cr, outcome, found, seen, schema_before)
+                        raise Rehearsed(dict(outcome, locks=watch.held(time.monotonic())))
+            except transaction.Contended as exc:
+                exc.wait = watch.last_wait
+                raise
+            except Exception as exc:
+                if watch.aborted:
+                    raise Aborted(
+                        f"The upgrade waited on a database lock longer than {request.watcher_max_seconds:g} s "
+                        f"(--watcher-max-seconds) and was aborted. {UNCHANGED}"
+                    ) from exc
+                raise
+            outcome["locks"] = watch.held(time.monotonic())
+    except Rehearsed as rehearsed:
+        outcome = rehearsed.outcome
+    if outcome["result"] in (results.DONE, results.REHEARSED):
         restart = plan.restart_addons(the_plan, outcome["upgraded"])
         outcome.update(restart_needed=bool(restart), restart_addons=restart)
     return outcome
+
+
+def _rehearsed(cr, outcome, found, seen, schema_before):
+    """A rehearsal's outcome, read from its transaction before the rollback."""
+    if outcome["result"] != results.DONE:
+        return outcome  # nothing was upgraded: nothing to report
+    report = rehearsal.report(
+        seen.addons(found.installed), schema_before, rehearsal.schema(cr), rehearsal.rows_written(cr)
+    )
+    return dict(outcome, result=results.REHEARSED, rehearsal=report)
 
 
 def _inspect(cr, request):

@@ -28,9 +28,16 @@ would queue behind it. Such a failure, a deadlock or a serialization failure
 met by any statement of the block, even one that Odoo's loader catches and
 only logs (an index it cannot create, a constraint it postpones), makes the
 block raise ``Contended`` and roll back: the caller may run it again.
+
+Nothing inside the block may end its transaction: a statement that would
+(``COMMIT``, ``ROLLBACK``, ``BEGIN``... sent by a migration script or a hook)
+is refused with ``TransactionEnded`` before it reaches PostgreSQL, and a
+commit made behind Odoo's cursor (on the raw connection) is found at the end
+of the block, by the transaction's id, and raised as ``TransactionEnded``.
 """
 
 import logging
+import re
 import threading
 from contextlib import contextmanager
 
@@ -56,6 +63,25 @@ class Contended(Exception):
     def __init__(self, error):
         super().__init__(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
         self.error = error
+
+
+class TransactionEnded(Exception):
+    """Something inside the block ended, or tried to end, the one transaction."""
+
+
+# Statements that end or start a transaction (savepoints are fine: Odoo's cursors use them).
+TRANSACTION_CONTROL = re.compile(
+    r"\s*(COMMIT|END|ABORT|BEGIN|START\s+TRANSACTION|PREPARE\s+TRANSACTION|ROLLBACK(?!\s+TO\b))\b", re.IGNORECASE
+)
+REFUSED_CONTROL = (
+    "An addon's code (a migration script, a hook) sent {statement}, which would end the upgrade's one "
+    "transaction: refused. The upgrade commits everything together at the end: remove that statement."
+)
+COMMITTED_BEHIND = (
+    "An addon's code (a migration script, a hook) committed on the upgrade's connection behind Odoo's cursor: "
+    "what the upgrade did up to that commit stays in the database, the rest was rolled back. "
+    "The upgrade commits everything together at the end: remove that commit."
+)
 
 
 class _Run:
@@ -136,12 +162,16 @@ def _noticing_contention(run):
     """Record in ``run`` the first ``CONTENTION`` error of a statement on its cursor, caught or not.
 
     The loader's session-wide lock wait is replaced with the run's, local to
-    its transaction.
+    its transaction; a statement that would end the transaction
+    (``TRANSACTION_CONTROL``) is refused with ``TransactionEnded``.
     """
     cr = run.cr
     execute = cr.execute
 
     def noticing(query, params=None, log_exceptions=True):
+        control = TRANSACTION_CONTROL.match(query if isinstance(query, str) else getattr(query, "code", ""))
+        if control:
+            raise TransactionEnded(REFUSED_CONTROL.format(statement=control.group(1).upper()))
         if run.lock_timeout and isinstance(query, str) and query.startswith(LOADER_LOCK_TIMEOUT):
             query, params = "SELECT set_config('lock_timeout', %s, true)", (run.lock_timeout,)
         try:
@@ -241,11 +271,14 @@ def one_transaction(cr, commit=True, lock_wait=0.0):
             if lock_wait and commit:
                 run.lock_timeout = f"{round(lock_wait * 1000)}ms"
                 cr.execute("SELECT set_config('lock_timeout', %s, true)", (run.lock_timeout,))
+            xid = _transaction_id(cr)
             # The block's own savepoint: the way back whatever the inner cursors did.
             savepoint = Savepoint(raw_cursor(cr))
             try:
                 with RunCursor(run) as run_cr:
                     yield run_cr
+                if _transaction_id(cr) != xid:
+                    raise TransactionEnded(COMMITTED_BEHIND)
                 if run.contention is not None:
                     raise Contended(run.contention)
             except BaseException as exc:
@@ -265,6 +298,13 @@ def one_transaction(cr, commit=True, lock_wait=0.0):
                     raise
     finally:
         _runs.pop(ident, None)
+
+
+def _transaction_id(cr):
+    """The id of ``cr``'s transaction (assigned now if it had none)."""
+    raw = raw_cursor(cr)
+    raw.execute("SELECT pg_current_xact_id()")
+    return raw.fetchone()[0]
 
 
 def _roll_back(cr, savepoint, commit):

@@ -1,22 +1,24 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The Auto-Upgrade Modules wizard: the plan first, then the upgrade if confirmed.
+"""The Auto-Upgrade Modules wizard: the plan first, then the upgrade if confirmed, or its rehearsal.
 
 The plan's sentences are rendered from their codes (``core.messages``) in the
-user's language.
+user's language; a rehearsal's report (``core.rehearsal``) below the plan.
 """
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
-from ..core import messages
+from ..core import messages, rehearsal, results, watcher
 from ..core import plan as upgrade_plan
 
 FILE_MARKS = (("added", "+"), ("removed", "−"), ("modified", "~"))
 
 
 def _items(entries):
+    if not entries:
+        return Markup()
     return Markup("<ul>%s</ul>") % Markup().join(Markup("<li>%s</li>") % entry for entry in entries)
 
 
@@ -77,6 +79,81 @@ def plan_html(plan, translate):
     return html
 
 
+def _table(head, rows):
+    cells = Markup().join(Markup("<th>%s</th>") % cell for cell in head)
+    body = Markup().join(
+        Markup("<tr>%s</tr>") % Markup().join(Markup("<td>%s</td>") % cell for cell in row) for row in rows
+    )
+    return Markup('<table class="table table-sm o_mau_table"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>') % (
+        cells,
+        body,
+    )
+
+
+def rehearsal_html(outcome, translate):
+    """A rehearsal's outcome as HTML: how it ended, then what the upgrade did (``core.rehearsal.report``)."""
+    _ = translate
+    if outcome["result"] == results.REHEARSED:
+        message = _(
+            "Rehearsed: the upgrade succeeded in %(seconds).1f s and was rolled back. Nothing was saved.",
+            seconds=outcome["duration"],
+        )
+        html = Markup('<div class="alert alert-success o_mau_rehearsal_result" role="alert">%s</div>') % message
+    elif outcome["result"] == results.NOTHING_TO_DO:
+        html = Markup('<div class="alert alert-info o_mau_rehearsal_result" role="alert">%s</div>') % _(
+            "Rehearsed: there was nothing to upgrade."
+        )
+    else:
+        message = _(
+            "The rehearsal failed, so the upgrade would fail too. Nothing was saved. %(error)s",
+            error=outcome["error"] or "",
+        )
+        html = Markup('<div class="alert alert-danger o_mau_rehearsal_result" role="alert">%s</div>') % message
+    if outcome.get("restart_needed"):
+        html += Markup('<div class="alert alert-warning">%s</div>') % upgrade_plan.restart_text(
+            outcome["restart_addons"]
+        )
+    report = outcome.get("rehearsal")
+    if not report:
+        return html
+
+    def section(title, content):
+        return Markup("<h5>%s</h5>%s") % (title, content) if content else Markup()
+
+    steps = [
+        (
+            addon["module"],
+            f"{addon['seconds']:.2f}",
+            _items(
+                [f"{s['stage']}-migration {s['version']} {s['file']} ({s['seconds']:.2f} s)" for s in addon["scripts"]]
+                + addon["hooks"]
+            ),
+        )
+        for addon in report["addons"]
+    ]
+    html += section(
+        _("Addons, in load order"), steps and _table((_("Addon"), _("Seconds"), _("Scripts and hooks")), steps)
+    )
+    html += section(_("Exclusive locks held"), outcome.get("locks") and watcher.held_text(outcome["locks"]))
+    changes = [
+        Markup("<code>%s</code> %s%s")
+        % (
+            change["change"],
+            f"{change['table']}.{change['name']}" if change["name"] else change["table"],
+            f" ({change['detail']})" if change["detail"] else "",
+        )
+        for change in report["schema"]
+    ]
+    html += section(_("Schema changes"), _items(changes) if changes else _("None"))
+    data, own = rehearsal.split_rows(report["rows"])
+    rows = [(row["table"], row["inserted"], row["updated"], row["deleted"]) for row in data]
+    if own:
+        label = _("Odoo's own records (%(tables)s tables: ir_*, module_auto_update_*)", tables=own["tables"])
+        rows.append((label, own["inserted"], own["updated"], own["deleted"]))
+    html += section(_("Rows written"), rows and _table((_("Table"), _("Inserted"), _("Updated"), _("Deleted")), rows))
+    return html
+
+
 class ModuleAutoUpdateWizard(models.TransientModel):
     _name = "module.auto.update.wizard"
     _description = "Auto-upgrade plan and confirmation"
@@ -88,6 +165,8 @@ class ModuleAutoUpdateWizard(models.TransientModel):
     has_warnings = fields.Boolean(compute="_compute_display")
     is_blocked = fields.Boolean(compute="_compute_display")
     first_run = fields.Boolean(compute="_compute_display")
+    rehearsal = fields.Json("Rehearsal data", readonly=True)
+    rehearsal_html = fields.Html("Rehearsal", compute="_compute_display", sanitize=False, readonly=True)
 
     @api.model
     def default_get(self, fields_list):
@@ -96,9 +175,10 @@ class ModuleAutoUpdateWizard(models.TransientModel):
             values["plan"] = self.env["ir.module.module"].get_upgrade_plan()
         return values
 
-    @api.depends("plan")
+    @api.depends("plan", "rehearsal")
     def _compute_display(self):
         for wizard in self:
+            wizard.rehearsal_html = wizard.rehearsal and rehearsal_html(wizard.rehearsal, self.env._)
             plan = wizard.plan
             wizard.summary = plan and upgrade_plan.summary_text(plan["summary"]["parts"], self.env._)
             wizard.plan_html = plan and plan_html(plan, self.env._)
@@ -110,12 +190,15 @@ class ModuleAutoUpdateWizard(models.TransientModel):
     @api.model
     def action_open(self):
         """The window action of a new wizard, its plan computed now."""
-        wizard = self.create({})
+        return self.create({})._action_show()
+
+    def _action_show(self):
+        """The window action that shows this wizard."""
         return {
             "type": "ir.actions.act_window",
             "name": _("Auto-Upgrade Modules"),
             "res_model": self._name,
-            "res_id": wizard.id,
+            "res_id": self.id,
             "view_mode": "form",
             "views": [(self.env.ref("module_auto_update.module_auto_update_wizard_view_form").id, "form")],
             "target": "new",
@@ -124,6 +207,13 @@ class ModuleAutoUpdateWizard(models.TransientModel):
     def action_upgrade(self):
         self.ensure_one()
         return self.env["ir.module.module"].upgrade_changed_checksum(trigger="menu")
+
+    def action_rehearse(self):
+        """Run the upgrade and roll it back; show the wizard again, with the report."""
+        self.ensure_one()
+        outcome = self.env["ir.module.module"].rehearse_upgrade(trigger="menu")
+        self.rehearsal = {key: value for key, value in outcome.items() if key != "plan"}
+        return self._action_show()
 
     def action_record_current_state(self):
         """First run: take the code on disk as what the database already has."""

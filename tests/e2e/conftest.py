@@ -27,6 +27,8 @@ SAMPLES = (
     "mau_sample_g",  # e <- f <- g: a cascade through two levels
     "mau_sample_partner",
 )
+# An upgrade with every stage (see test_all_or_nothing.change): mau_probe_new is installed by it.
+PROBES = ("mau_probe_a", "mau_probe_b", "mau_probe_c", "mau_probe_new")
 
 
 class Database:
@@ -120,3 +122,27 @@ def db(odoo, template_db, tmp_path):
 def recorded_db(odoo, recorded_template_db, tmp_path):
     """Like ``db``, with every installed addon's fingerprint already recorded."""
     yield from database_from(odoo, recorded_template_db, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def probe_template(odoo, tmp_path_factory):
+    """base, module_auto_update and the probes (but the new dependency), fingerprints recorded."""
+    addons = copy_probes(tmp_path_factory.mktemp("probe_addons"))
+    name = odoo_env.unique_db("mau_tplprobe")
+    odoo_env.install(odoo, name, ("module_auto_update", "mau_probe_a", "mau_probe_b", "mau_probe_c"), addons=[addons])
+    odoo_env.shell(odoo, name, 'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()', addons=[addons])
+    yield name
+    odoo_env.drop_db(name)
+
+
+def copy_probes(folder):
+    return copy_samples(folder, PROBES)
+
+
+@pytest.fixture
+def probe_db(odoo, probe_template, tmp_path):
+    """A copy of the probe template and a private copy of the probes; dropped afterwards."""
+    name = odoo_env.unique_db()
+    odoo_env.create_db(name, template=probe_template)
+    yield Database(odoo, name, copy_probes(tmp_path / "addons"))
+    odoo_env.drop_db(name)

@@ -29,11 +29,10 @@ import threading
 
 import odoo_env
 import pytest
-from conftest import Database, copy_samples
+from conftest import PROBES, copy_probes
 
 from module_auto_update.core import watcher
 
-PROBES = ("mau_probe_a", "mau_probe_b", "mau_probe_c", "mau_probe_new")
 UPGRADED = {"mau_probe_a", "mau_probe_b", "mau_probe_c", "mau_probe_new"}
 # What the upgrade runs once, in the order Odoo runs it.
 ONCE = [
@@ -52,27 +51,9 @@ LOG = """
 """
 
 
-@pytest.fixture(scope="module")
-def probe_template(odoo, tmp_path_factory):
-    """base, module_auto_update and the probes (but the new dependency), fingerprints recorded."""
-    addons = copy_probes(tmp_path_factory.mktemp("probe_addons"))
-    name = odoo_env.unique_db("mau_tplprobe")
-    odoo_env.install(odoo, name, ("module_auto_update", "mau_probe_a", "mau_probe_b", "mau_probe_c"), addons=[addons])
-    odoo_env.shell(odoo, name, 'env["ir.module.module"]._save_installed_checksums(); env.cr.commit()', addons=[addons])
-    yield name
-    odoo_env.drop_db(name)
-
-
-def copy_probes(folder):
-    return copy_samples(folder, PROBES)
-
-
 @pytest.fixture
-def db(odoo, probe_template, tmp_path):
-    name = odoo_env.unique_db()
-    odoo_env.create_db(name, template=probe_template)
-    yield Database(odoo, name, copy_probes(tmp_path / "addons"))
-    odoo_env.drop_db(name)
+def db(probe_db):
+    return probe_db
 
 
 # The upgrade and how each case breaks it -------------------------------------

@@ -191,3 +191,30 @@ registry.category("web_tour.tours").add("module_auto_update_history", {
         screenshot("history_1280"),
     ],
 });
+
+// test_ui.py stands in for Odoo's loader with one that adds a column to
+// res_partner and updates partners: the rehearsal reports both, then rolls back.
+registry.category("web_tour.tours").add("module_auto_update_rehearse", {
+    steps: () => [
+        ...openWizard(),
+        { content: "click Rehearse", trigger: ".modal .modal-footer button[name=action_rehearse]", run: "click" },
+        {
+            content: "before it starts: it holds the same locks as the upgrade",
+            trigger: ".modal:has(.modal-body:contains(holds the same locks)) .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "the rehearsal succeeded and was rolled back",
+            trigger: `${DIALOG} .o_mau_rehearsal_result.alert-success:contains(rolled back)`,
+        },
+        {
+            content: "the report names the new column and the rows written",
+            trigger:
+                `${DIALOG} .o_field_widget[name=rehearsal_html]` +
+                ":contains(column added):contains(res_partner.x_mau_rehearsal)",
+        },
+        { content: "the rows of res_partner", trigger: `${DIALOG} .o_mau_table td:contains(res_partner)` },
+        NO_CRASH,
+        screenshot("wizard_rehearsal"),
+    ],
+});
