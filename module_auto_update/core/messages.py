@@ -44,6 +44,23 @@ MESSAGES = {
         "and data will be dropped. Detected statically from the Python code; fields created dynamically "
         "can be missed."
     ),
+    "migration-not-reached": _lt(
+        "%(file)s is for version %(version)s, above the version in __manifest__.py (%(manifest)s): it will not "
+        "run. Bump the version in __manifest__.py to %(target)s."
+    ),
+    "migration-not-reached-installed": _lt(
+        "%(file)s is new, for version %(version)s, which is not above the installed version (%(installed)s): it "
+        "will not run. Move it to a migrations folder of version %(target)s and set the version in "
+        "__manifest__.py to %(target)s."
+    ),
+    "migration-not-reached-any": _lt(
+        "%(file)s runs only when the version changes, and the version in __manifest__.py is still the installed "
+        "one (%(installed)s): it will not run. Bump the version in __manifest__.py to %(target)s."
+    ),
+    "migration-edited": _lt(
+        "%(file)s was edited after it ran on this database (version %(version)s): its changes will never run "
+        "again. Put them in a new migration for a higher version."
+    ),
     # Information: installed addons the upgrade leaves as they are, or finishes.
     "code-missing": _lt(
         "%(module)s is installed but has no code in the addons path (removed, or it exists only in the "

@@ -11,7 +11,9 @@ render it. The rules are Odoo 18's, restated here as facts:
   addon when ``base`` changes, and installs the dependencies a manifest newly
   requires, then the auto-install addons they complete;
 - the migration manager runs ``pre``/``post``/``end`` scripts of versions in
-  ``(installed, manifest]``, ``0.0.0`` first in ``pre`` and last otherwise;
+  ``(installed, manifest]``, ``0.0.0`` first in ``pre`` and last otherwise
+  (and on a version change only): a script outside that range does not run,
+  and one edited after it ran never runs again;
 - at the end, the records whose non-``noupdate`` XML ID of an upgraded addon
   was not loaded again are deleted, fields included (dropping their columns).
 """
@@ -216,27 +218,53 @@ def load_order(names, installed, manifests):
 # Migrations ----------------------------------------------------------------
 
 
-def migration_scripts(scripts, installed_version, manifest_version, series):
-    """Scripts Odoo runs when upgrading from ``installed_version``, in its order.
+# Where the scripts of a version folder stand for one upgrade: already past
+# (not above the installed version), run, or beyond the manifest's version.
+PAST, RUNS, BEYOND = "past", "runs", "beyond"
 
-    ``scripts`` maps version folders (of ``migrations/``, ``upgrades/`` and
-    the upgrade path together) to the script paths in them.
+
+def folder_place(version, installed_version, manifest_version, series):
+    """``PAST``, ``RUNS`` or ``BEYOND``: whether Odoo runs the scripts of folder
+    ``version`` when upgrading from ``installed_version`` to ``manifest_version``.
+
+    Odoo runs the folders in ``(installed, manifest]``; ``0.0.0`` runs on any
+    version change (``PAST`` when the version does not change).
     """
     installed = parse_version(installed_version or "")
     current = parse_version(_script_version(manifest_version, series))
+    if version == ANY_VERSION:
+        return RUNS if installed < current else PAST
+    full = _script_version(version, series)
+    folder = parse_version(full)
+    if full != version:
+        # A version without series is compared without it, so that an
+        # upgrade to a new series does not run the same script twice.
+        installed, current, folder = installed[2:], current[2:], folder[2:]
+    if folder <= installed:
+        return PAST
+    return RUNS if folder <= current else BEYOND
 
-    def runs(version):
-        if version == ANY_VERSION:
-            return installed < current
-        full = _script_version(version, series)
-        if full != version:
-            # A version without series is compared without it, so that an
-            # upgrade to a new series does not run the same script twice.
-            return installed[2:] < parse_version(full)[2:] <= current[2:]
-        return installed < parse_version(full) <= current
 
+def _stage(path):
+    """The stage of a script Odoo runs (``pre-*.py``...), or None for any other file."""
+    name = path.rsplit("/", 1)[-1]
+    return next((stage for stage in STAGES if name.startswith(f"{stage}-") and name.endswith(".py")), None)
+
+
+def _valid_folder(version):
+    return version == ANY_VERSION or bool(_VERSION_DIR.match(version))
+
+
+def migration_scripts(scripts, installed_version, manifest_version, series, digests=None):
+    """Scripts Odoo runs when upgrading from ``installed_version``, in its order.
+
+    ``scripts`` maps version folders (of ``migrations/``, ``upgrades/`` and
+    the upgrade path together) to the script paths in them; ``digests``
+    ``{path: digest}`` of their files, given to each script (None when unknown).
+    """
+    digests = digests or {}
     versions = sorted(
-        (v for v, files in scripts.items() if files and v != ANY_VERSION and _VERSION_DIR.match(v)),
+        (v for v, files in scripts.items() if files and v != ANY_VERSION and _valid_folder(v)),
         # Odoo leaves the order of equal versions (1.1 and 18.0.1.1) to a set's; ours is by name.
         key=lambda v: (parse_version(_script_version(v, series)), v),
     )
@@ -246,12 +274,109 @@ def migration_scripts(scripts, installed_version, manifest_version, series):
         if scripts.get(ANY_VERSION):
             ordered.insert(0 if stage == "pre" else len(ordered), ANY_VERSION)
         for version in ordered:
-            if not runs(version):
+            if folder_place(version, installed_version, manifest_version, series) != RUNS:
                 continue
-            files = [f for f in scripts[version] if f.rsplit("/", 1)[-1].startswith(f"{stage}-") and f.endswith(".py")]
+            files = [f for f in scripts[version] if _stage(f) == stage]
             for path in sorted(files, key=lambda f: f.rsplit("/", 1)[-1]):
-                result.append({"stage": stage, "version": version, "path": path})
+                result.append({"stage": stage, "version": version, "path": path, "digest": digests.get(path)})
     return result
+
+
+def next_version(version):
+    """``version`` with its last number one higher: ``18.0.1.0.1`` after ``18.0.1.0.0``."""
+    found = re.search(r"\d+$", version)
+    return version[: found.start()] + str(int(found.group()) + 1) if found else f"{version}.1"
+
+
+def _script_file(module, path):
+    """The file of a script as warnings name it: ``addon/path``, or the absolute path of the upgrade path's."""
+    return path if path.startswith("/") else f"{module}/{path}"
+
+
+def unreached_scripts(module, scripts, installed_version, manifest_version, series, files=None, ran=()):
+    """The warnings of the scripts of a changed addon that its version does not let run.
+
+    - A script in a folder above the manifest's version: the version was not
+      bumped (far enough); the advice is the highest such folder's version.
+    - A script added since the last recorded fingerprint (``files``, the
+      plan's file changes of the addon, None when unknown) in a folder not
+      above the installed version: it never runs; the advice is the manifest's
+      version when it goes up, else the one after the installed version.
+    - A ``0.0.0`` script added or modified while the version does not change.
+
+    ``ran``: the paths recorded as run on the database (never new).
+    """
+    new = set((files or {}).get("added", ()))
+    touched = new | set((files or {}).get("modified", ()))
+    installed = installed_version or ""
+    manifest = full_version(manifest_version, series)
+    bumped = parse_version(manifest) > parse_version(installed)
+    found = []
+    for version in sorted(scripts):
+        if not _valid_folder(version):
+            continue
+        place = folder_place(version, installed, manifest, series)
+        for path in sorted(p for p in scripts[version] if _stage(p) and p not in ran):
+            if place == BEYOND:
+                found.append(("migration-not-reached", version, path))
+            elif place == PAST and version == ANY_VERSION and path in touched:
+                found.append(("migration-not-reached-any", version, path))
+            elif place == PAST and version != ANY_VERSION and path in new:
+                found.append(("migration-not-reached-installed", version, path))
+    beyond = [_script_version(v, series) for code, v, _path in found if code == "migration-not-reached"]
+    targets = {
+        "migration-not-reached": max(beyond, key=parse_version, default=""),
+        "migration-not-reached-installed": manifest if bumped else next_version(installed),
+        "migration-not-reached-any": next_version(installed),
+    }
+    result = []
+    for code, version, path in found:
+        file = _script_file(module, path)
+        params = {
+            "module": module,
+            "file": file,
+            "version": version if version == ANY_VERSION else _script_version(version, series),
+            "installed": installed,
+            "manifest": manifest,
+            "target": targets[code],
+        }
+        result.append(dict(entry(code, **params), module=module, kind="migration-not-reached", file=file))
+    return result
+
+
+def edited_scripts(module, scripts, installed_version, manifest_version, series, ran, digests):
+    """The warnings of the scripts recorded as run whose file changed since (``migration-edited``).
+
+    ``ran``: ``{path: {"version", "stage", "digest", "ran_at"}}`` recorded on
+    the database; ``digests``: ``{path: digest}`` of the files now. A script
+    removed since, a ``0.0.0`` one (it runs again at the next version
+    change) or one whose folder is above the installed version again (it
+    runs again) is not said to be edited.
+    """
+    result = []
+    for path, record in sorted(ran.items()):
+        version = record["version"]
+        now = digests.get(path)
+        if version == ANY_VERSION or now is None or now == record["digest"] or path not in scripts.get(version, ()):
+            continue
+        if folder_place(version, installed_version, manifest_version, series) != PAST:
+            continue
+        file = _script_file(module, path)
+        found = entry("migration-edited", module=module, file=file, version=_script_version(version, series))
+        result.append(dict(found, module=module, kind="migration-edited", file=file, ran_at=record.get("ran_at")))
+    return result
+
+
+def scripts_run(plan, upgraded):
+    """The scripts of the plan's ``migrations`` that ran for the addons of ``upgraded``, with
+    their digest (those whose file could not be read are left out): what ``stored.save_migrations`` keeps."""
+    return [
+        dict(script, module=item["module"])
+        for item in (plan or {}).get("migrations", ())
+        if item["module"] in set(upgraded)
+        for script in item["scripts"]
+        if script.get("digest")
+    ]
 
 
 # Warnings ------------------------------------------------------------------
@@ -349,6 +474,8 @@ def build_plan(
     defined_xmlids=(),
     stored_fields=(),
     declared_fields=None,
+    script_digests=None,
+    recorded_scripts=None,
     problems=(),
     pending=(),
     company_countries=(),
@@ -361,7 +488,10 @@ def build_plan(
     ``current``/``saved``: addon digests (``False``: folder missing, ``None``:
     unreadable); ``current_files``/``saved_files``: ``{addon: {relpath: sha1}}``;
     ``manifests``: ``{addon: manifest}`` of every addon on disk; ``scripts``:
-    ``{addon: {version folder: [paths]}}``; ``problems``: blocking entries found
+    ``{addon: {version folder: [paths]}}``, ``script_digests`` ``{addon: {path:
+    digest}}`` of their files, ``recorded_scripts`` ``{addon: {path: {"version",
+    "stage", "digest", "ran_at"}}}`` the scripts recorded as run (``stored.ran_migrations``);
+    ``problems``: blocking entries found
     by ``preflight``; ``pending``: ``[(addon, state)]`` left pending;
     ``defined_xmlids``: None when a data file could not be read (then no
     deletion is announced); ``reasons``: ``{addon: reason}`` when the caller
@@ -381,15 +511,21 @@ def build_plan(
         changed.append({"module": name, "reason": reasons[name], "files": files})
     missing = sorted((name, reason) for name, reason in reasons.items() if reason in compare.LEFT_ALONE)
 
-    migrations = []
+    migrations, script_warnings = [], []
+    files_of = {item["module"]: item["files"] for item in changed}
     for name in load_order(todo, installed, manifests):
         manifest = manifests.get(name)
         if manifest is None:
             continue
         old, new = installed[name].get("version") or "", full_version(manifest.get("version", "1.0"), series)
-        steps = migration_scripts((scripts or {}).get(name, {}), old, new, series)
+        found, digests = (scripts or {}).get(name, {}), (script_digests or {}).get(name, {})
+        ran = (recorded_scripts or {}).get(name, {})
+        steps = migration_scripts(found, old, new, series, digests)
         if parse_version(old) != parse_version(new) or steps:
             migrations.append({"module": name, "from": old, "to": new, "scripts": steps})
+        if name in files_of:
+            script_warnings += unreached_scripts(name, found, old, new, series, files_of[name], ran)
+        script_warnings += edited_scripts(name, found, old, new, series, ran, digests)
 
     deleted = deleted_records(records, defined_xmlids) if defined_xmlids is not None else []
     plan = {
@@ -401,7 +537,10 @@ def build_plan(
         "missing": [{"module": n, "reason": reason} for n, reason in missing],
         "blocking": [*scope["blocking"], *problems],
         "migrations": migrations,
-        "warnings": warnings(scope, deleted, dropped_columns(stored_fields, declared_fields or {}, todo), reasons),
+        "warnings": [
+            *warnings(scope, deleted, dropped_columns(stored_fields, declared_fields or {}, todo), reasons),
+            *script_warnings,
+        ],
     }
     plan["info"] = information(missing, sorted(pending), plan["first_run"] and bool(changed), adopted)
     plan["summary"] = summary(plan)

@@ -30,6 +30,7 @@ PARAM_STAT_CACHE = "module_auto_update.stat_cache"
 PARAM_IGNORE_ADDONS = "module_auto_update.ignore_addons"
 CHECKSUM_TABLE = "module_auto_update_checksum"
 RUN_TABLE = "module_auto_update_run"
+MIGRATION_TABLE = "module_auto_update_migration"
 PENDING_STATES = ("to install", "to upgrade", "to remove")
 
 
@@ -249,6 +250,55 @@ def save_digests(cr, digests, file_digests=None, upgraded=(), uid=None):
     value = json.dumps(digests, sort_keys=True)
     write_param(cr, PARAM_INSTALLED_CHECKSUMS, value, uid, now)
     write_param(cr, PARAM_WRITTEN, hashlib.sha1(value.encode()).hexdigest(), uid, now)
+
+
+def ran_migrations(cr, modules):
+    """``{addon: {path: {"version", "stage", "digest", "ran_at"}}}``: the migration scripts
+    of ``modules`` recorded as run on this database (``save_migrations``).
+
+    Nothing is recorded before the addon is upgraded to the version that has
+    the table (``module.auto.update.migration``).
+    """
+    if not table_exists(cr, MIGRATION_TABLE):
+        return {}
+    cr.execute(
+        f"SELECT module, path, version, stage, digest, ran_at FROM {MIGRATION_TABLE} WHERE module = ANY(%s)",
+        (sorted(modules),),
+    )
+    found = {}
+    for module, path, version, stage, digest, ran_at in cr.fetchall():
+        found.setdefault(module, {})[path] = {
+            "version": version,
+            "stage": stage,
+            "digest": digest,
+            "ran_at": ran_at and ran_at.isoformat(sep=" ", timespec="seconds"),
+        }
+    return found
+
+
+def save_migrations(cr, scripts, uid=None):
+    """Record the migration scripts that ran, each with the digest of its file.
+
+    ``scripts``: dicts ``module``, ``version``, ``stage``, ``path``,
+    ``digest`` (``core.plan.scripts_run``). Written with the fingerprints,
+    in the upgrade's transaction: a failed upgrade records none. A script
+    that runs again (``0.0.0``) replaces its record. Without our table (the
+    addon not upgraded to it yet) nothing is written.
+    """
+    if not scripts or not table_exists(cr, MIGRATION_TABLE):
+        return
+    now = utcnow()
+    for script in scripts:
+        cr.execute(
+            f"""INSERT INTO {MIGRATION_TABLE} AS t (module, version, stage, path, digest, ran_at,
+                                                 create_uid, create_date, write_uid, write_date)
+                VALUES (%(module)s, %(version)s, %(stage)s, %(path)s, %(digest)s, %(now)s,
+                        %(uid)s, %(now)s, %(uid)s, %(now)s)
+                ON CONFLICT (module, path) DO UPDATE SET
+                    version = EXCLUDED.version, stage = EXCLUDED.stage, digest = EXCLUDED.digest,
+                    ran_at = EXCLUDED.ran_at, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date""",
+            {**{key: script[key] for key in ("module", "version", "stage", "path", "digest")}, "now": now, "uid": uid},
+        )
 
 
 def write_param(cr, key, value, uid=None, now=None):

@@ -12,6 +12,7 @@ Nothing is written to the database.
 
 import ast
 import glob
+import hashlib
 import logging
 import os
 
@@ -75,6 +76,25 @@ def script_files(name, path):
     return scripts
 
 
+def script_digests(path, scripts, installed_version, manifest_version, recorded=()):
+    """``{script path: SHA-1 of its file}`` of the scripts the upgrade runs and of those ``recorded``
+    as run (``script_files``' paths; an unreadable one left out): the others are never compared."""
+    series = odoo.release.major_version
+    runs = plan.migration_scripts(scripts, installed_version, plan.full_version(manifest_version, series), series)
+    wanted = {script["path"] for script in runs} | set(recorded)
+    digests = {}
+    for paths in scripts.values():
+        for script in paths:
+            if script not in wanted:
+                continue
+            try:
+                with open(os.path.join(path, script), "rb") as f:
+                    digests[script] = hashlib.sha1(f.read()).hexdigest()
+            except OSError as exc:
+                _logger.warning("Migration script %s cannot be read: %s", script, exc)
+    return digests
+
+
 def missing_external(name, manifest):
     """Blocking entries for the external dependencies of a manifest that are not available."""
     depends = manifest.get("external_dependencies") or {}
@@ -131,6 +151,18 @@ def plan_for(cr, found):
         defined |= xmlids
         problems += trouble
     unread = any(p["code"] in preflight.UNREAD for p in problems)
+    scripts = {name: script_files(name, manifests[name]["path"]) for name in todo}
+    recorded_scripts = stored.ran_migrations(cr, todo)
+    digests = {
+        name: script_digests(
+            manifests[name]["path"],
+            scripts[name],
+            installed[name].get("version"),
+            manifests[name]["version"],
+            recorded_scripts.get(name, {}),
+        )
+        for name in todo
+    }
     return plan.build_plan(
         installed=installed,
         current=current,
@@ -141,7 +173,9 @@ def plan_for(cr, found):
         reasons=found.reasons,
         adopted=found.adopted,
         series=odoo.release.major_version,
-        scripts={name: script_files(name, manifests[name]["path"]) for name in todo},
+        scripts=scripts,
+        script_digests=digests,
+        recorded_scripts=recorded_scripts,
         records=plan_readers.recorded_xmlids(cr, todo),
         # A data file that cannot be read defines unknown XML IDs: no deletion is announced.
         defined_xmlids=None if unread else defined,

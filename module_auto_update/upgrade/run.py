@@ -405,6 +405,7 @@ def _upgrade(cr, request, loader, found, the_plan):
             f"It was rolled back. {UNCHANGED} They will be upgraded again at the next run."
         )
     upgraded = _save_after_upgrade(cr, found, upgraded, uid)
+    stored.save_migrations(cr, plan.scripts_run(the_plan, upgraded), uid=uid)
     _logger.info("%s: fingerprints saved; upgraded %s", dbname, ", ".join(upgraded))
     return {"result": results.DONE, "plan": the_plan, "upgraded": upgraded}
 

@@ -199,7 +199,7 @@ def test_migrations_entry_per_version_change_in_load_order():
             "module": "a",
             "from": "18.0.1.0.0",
             "to": "18.0.1.1",
-            "scripts": [{"stage": "pre", "version": "1.1", "path": "migrations/1.1/pre-a.py"}],
+            "scripts": [{"stage": "pre", "version": "1.1", "path": "migrations/1.1/pre-a.py", "digest": None}],
         },
         {"module": "d", "from": "18.0.1.0.0", "to": "18.0.2.0", "scripts": []},
     ]

@@ -140,10 +140,15 @@ def test_plan_announces_what_the_upgrade_does(recorded_db):
     kinds = sorted((w["kind"], w["module"], w.get("model")) for w in warnings)
     assert kinds == [
         ("columns-dropped", "mau_sample_b", "mau.sample.a"),
+        # migrations/1.0.0/pre-done.py is new but not above the installed version, 1.2 above the manifest's.
+        ("migration-not-reached", "mau_sample_a", None),
+        ("migration-not-reached", "mau_sample_a", None),
         ("records-deleted", "mau_sample_b", "ir.ui.view"),
         ("records-deleted", "mau_sample_e", "mau.sample.e"),
         ("records-deleted", "mau_sample_e", "res.partner.category"),
     ], "no base-upgrade, no missing dependency, nothing from the unchanged mau_sample_c nor the CSV rows"
+    unreached = {w["file"] for w in warnings if w["kind"] == "migration-not-reached"}
+    assert unreached == {f"mau_sample_a/{script}" for script in SCRIPTS_NOT_RUN if "/pre-" in script}
     deleted = doomed_records - xmlids(db, "mau_sample_b", "mau_sample_c", "mau_sample_e")
     announced = {x for w in warnings if w["kind"] == "records-deleted" for x in w["xmlids"]}
     assert deleted == announced
