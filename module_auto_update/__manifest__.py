@@ -22,6 +22,8 @@
     "uninstall_hook": "uninstall_hook",
     "post_load": "post_load",
     "assets": {
+        # The upgrade's notification, shown again after the reload that follows it.
+        "web.assets_backend": ["module_auto_update/static/src/js/*.js"],
         "web.assets_tests": ["module_auto_update/static/tests/tours/*.js"],
     },
     "installable": True,

@@ -239,16 +239,17 @@ def install(odoo, db, modules, addons=()):
     )
 
 
-def shell(odoo, db, code, addons=(), check=True):
+def shell(odoo, db, code, addons=(), check=True, options=()):
     """Run ``code`` in ``odoo-bin shell`` on ``db``; return what it passed to
-    ``result(...)`` (JSON-decoded), or the completed process if nothing."""
+    ``result(...)`` (JSON-decoded), or the completed process if nothing.
+    ``options``: more odoo-bin options (``-c FILE``...)."""
     prelude = (
         "import json as _json\n"
         "def result(value):\n"
         f"    print({RESULT_MARK!r} + _json.dumps(value, default=str), flush=True)\n"
     )
     proc = odoo.run(
-        ["shell", "-d", db, "--log-level=warn", "--no-http"],
+        ["shell", *options, "-d", db, "--log-level=warn", "--no-http"],
         addons=addons,
         input=prelude + code,
         check=check,

@@ -33,6 +33,12 @@ MESSAGES = {
     "csv-invalid": _lt("Cannot be read as CSV: %(error)s"),
     "model-unknown": _lt("A record of model %(model)s, which neither the database nor the addons to load define."),
     "python-invalid": _lt("Not valid Python: %(error)s"),
+    # Found by a running Odoo only (the wizard, the shell): it would refuse this upgrade.
+    "python-loaded": _lt(
+        "The Python code of %(module)s changed after this Odoo process imported it, and a running Odoo "
+        "cannot load it again: an upgrade from here would be refused. Restart Odoo (with the upgrade on "
+        "start, it upgrades then) or run odoo-bin auto-upgrade, which starts a new process."
+    ),
     # Warnings: what the upgrade will do that may lose data.
     "base-upgrade": _lt("base changed: every installed addon will be upgraded."),
     "records-deleted": _lt(

@@ -547,6 +547,15 @@ def build_plan(
     return plan
 
 
+def with_blocking(plan, problems):
+    """``plan`` with the blocking entries ``problems`` added (found by the caller), its summary counted again."""
+    if not problems:
+        return plan
+    plan = dict(plan, blocking=[*plan["blocking"], *problems])
+    plan["summary"] = summary(plan)
+    return plan
+
+
 COUNTED = ("changed", "cascade", "to_install", "pending", "migrations", "blocking", "warnings", "missing")
 
 

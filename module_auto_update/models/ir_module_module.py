@@ -8,7 +8,7 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 
-from ..core import check, compare, plan, results, stored
+from ..core import check, compare, messages, plan, results, stored
 from ..upgrade import addons, plan_inputs, run, transaction
 from .module import FailedUpgradeError, IncompleteUpgradeError
 
@@ -100,11 +100,25 @@ class IrModuleModule(models.Model):
     def get_upgrade_plan(self, forced=(), ignore=()):
         """What the next auto-upgrade will do, why, and what may be lost (see core.plan).
 
-        Reads only: no state change, no commit.
+        Reads only: no state change, no commit. Besides the planner's blocking
+        entries, the changed addons whose Python code this process imported
+        differs from the disk are blocking (``python-loaded``): this process
+        would refuse to upgrade them (``_check_python_loaded``).
         """
         self._check_upgrade_rights()
         self.env.flush_all()
-        return plan_inputs.plan_for(self.env.cr, addons.inspect(self.env.cr, forced=forced, ignore=ignore))
+        the_plan = plan_inputs.plan_for(self.env.cr, addons.inspect(self.env.cr, forced=forced, ignore=ignore))
+        return plan.with_blocking(the_plan, self._python_loaded_problems(the_plan))
+
+    @api.model
+    def _python_loaded_problems(self, the_plan):
+        """Blocking entries for the changed addons of ``the_plan`` that ``_check_python_loaded`` would refuse."""
+        names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
+        return [
+            messages.blocking(name, "python-loaded", f"{name}/{stale[0]}")
+            for name in names
+            if (stale := addons.python_changed_files(name))
+        ]
 
     @api.model
     def get_upgrade_plan_text(self, forced=(), ignore=()):
@@ -119,8 +133,10 @@ class IrModuleModule(models.Model):
         UserError when busy) and leaves the database as it was. The caller's
         pending work is committed first, as the OCA addon's method does,
         except where Odoo forbids commits (its test mode): there the run is a
-        savepoint of the caller's transaction. Returns a notification action for the web client. ``trigger`` (or the
-        context key ``module_auto_update_trigger``) is what the history records.
+        savepoint of the caller's transaction. Returns a notification action for the web client
+        (``display_notification``; after an upgrade its ``next`` reloads the client, which shows the
+        notification again). ``trigger`` (or the context key ``module_auto_update_trigger``) is what
+        the history records.
         """
         trigger = trigger or self.env.context.get("module_auto_update_trigger") or "shell"
         result = self._auto_upgrade(overwrite_existing_translations, trigger=trigger)
@@ -134,19 +150,21 @@ class IrModuleModule(models.Model):
         if missing:
             # Never let "nothing to upgrade" hide an installed addon without its code.
             message += " " + _("Installed but their folder is missing, so not upgraded: %s.", ", ".join(missing))
-        action = {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Auto-Upgrade Modules"),
-                "message": message,
-                "type": "warning" if missing else "success",
-                "sticky": bool(missing),
-            },
+        notification = {
+            "title": _("Auto-Upgrade Modules"),
+            "message": message,
+            "type": "warning" if missing else "success",
+            "sticky": bool(missing),
         }
+        action = {"type": "ir.actions.client", "tag": "display_notification", "params": dict(notification)}
         if result["upgraded"]:
-            # Menus and views may have changed: the client must reload.
-            action["params"]["next"] = {"type": "ir.actions.client", "tag": "reload"}
+            # Menus and views may have changed: the client must reload, and
+            # shows the notification again once reloaded (static/src/js).
+            action["params"]["next"] = {
+                "type": "ir.actions.client",
+                "tag": "module_auto_update.reload",
+                "params": {"notification": notification},
+            }
         else:
             # Opened from the plan wizard: nothing more to show there.
             action["params"]["next"] = {"type": "ir.actions.act_window_close"}

@@ -8,7 +8,12 @@ Rows are written by ``core.stored.record_run``, plain SQL: the command line
 and the quick start write them before (or without) any registry.
 """
 
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..upgrade.run import UNCHANGED
+
+# Characters of the error shown in the list of runs; the form has all of it.
+ERROR_SUMMARY_LENGTH = 100
 
 TRIGGERS = [
     ("menu", "Menu"),
@@ -48,6 +53,7 @@ class ModuleAutoUpdateRun(models.Model):
     upgraded = fields.Text("Addons upgraded", readonly=True)
     result = fields.Selection(RESULTS, required=True, readonly=True)
     error = fields.Text(readonly=True)
+    error_summary = fields.Text("Error (short)", compute="_compute_error_summary")
     # The upgrade's transaction is rolled back and run again when it meets
     # another session's locks: how many times it ran.
     attempts = fields.Integer(readonly=True)
@@ -56,3 +62,12 @@ class ModuleAutoUpdateRun(models.Model):
         readonly=True, help="Odoo processes running before the upgrade still run the old Python code."
     )
     rehearsal = fields.Boolean(readonly=True, help="The upgrade ran and was rolled back: it changed nothing.")
+
+    @api.depends("error")
+    def _compute_error_summary(self):
+        """The error on one line, without the sentence every failed run says, cut to ERROR_SUMMARY_LENGTH."""
+        for run in self:
+            text = " ".join((run.error or "").replace(UNCHANGED, " ").split())
+            if len(text) > ERROR_SUMMARY_LENGTH:
+                text = text[: ERROR_SUMMARY_LENGTH - 1].rstrip() + "…"
+            run.error_summary = text or False

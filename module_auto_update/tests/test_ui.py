@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import shutil
+import sys
 import tempfile
 import unittest
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import common, new_test_user, tagged
 
 from ..core import stored
+from ..models.module import FailedUpgradeError
 from ..upgrade import addons
 
 SCREENSHOT_MARK = "mau-screenshot:"
@@ -89,6 +91,45 @@ class TestAutoUpgradeUi(common.HttpCase):
         self.assertEqual(self.env["module.auto.update.run"].sudo().search_count([]), runs + 1)
         for name in ("wizard_plan", "upgrade_notification"):
             self.assertTrue((screenshots_dir() / f"{name}.png").is_file(), f"no screenshot {name}.png")
+
+    def test_upgrade_notification_is_shown_after_the_reload(self):
+        self.Module._save_installed_checksums()
+        current = self.Module._get_saved_checksums()
+        self.Module._save_checksums(dict(current, module_auto_update="0" * 40))
+        IrModule = type(self.Module)
+
+        def mark_and_load(module, cr, names):
+            # A real load builds a new registry, which the test's transaction
+            # cannot hold: the run goes on as if Odoo had upgraded these.
+            return list(names)
+
+        with patch.object(IrModule, "_mark_and_load", autospec=True, side_effect=mark_and_load) as load:
+            self.start_tour("/odoo?debug=1", "module_auto_update_upgraded", login="admin")
+        self.assertEqual([call.args[2] for call in load.call_args_list], [["module_auto_update"]])
+        self.env.invalidate_all()
+        self.assertEqual(self.Module._get_saved_checksums(), current)
+        self.assertTrue((screenshots_dir() / "upgraded_notification_after_reload.png").is_file())
+
+    def test_python_changed_since_import_is_blocking_in_the_plan(self):
+        self.Module._save_installed_checksums()
+        saved = dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40)
+        self.Module._save_checksums(saved)
+        # This process imported a version of the file other than the one on disk now.
+        imported = sys.modules["odoo.addons.module_auto_update.models.ir_module_module"].__file__
+        with patch.dict(addons._IMPORTED, {imported: "0" * 40}):
+            plan = self.Module.get_upgrade_plan()
+            self.assertEqual(
+                [(p["code"], p["module"], p["file"]) for p in plan["blocking"]],
+                [("python-loaded", "module_auto_update", "module_auto_update/models/ir_module_module.py")],
+            )
+            self.assertEqual(plan["summary"]["blocking"], 1)
+            # What the plan announces is what the run does.
+            with self.assertRaisesRegex(FailedUpgradeError, "changed after this Odoo process imported it"):
+                self.Module.upgrade_changed_checksum()
+            self.start_tour("/odoo?debug=1", "module_auto_update_python_changed", login="admin")
+        self.env.invalidate_all()
+        self.assertEqual(self.Module._get_saved_checksums(), saved)
+        self.assertTrue((screenshots_dir() / "wizard_python_changed.png").is_file())
 
     def test_failed_upgrade_shows_a_warning_dialog_and_changes_nothing(self):
         self.Module._save_installed_checksums()

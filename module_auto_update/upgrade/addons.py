@@ -76,12 +76,21 @@ def python_changed(name):
     it imported. A file it did not import (new, or a migration script, which
     Odoo reads afresh) does not count.
     """
+    return bool(python_changed_files(name))
+
+
+def python_changed_files(name):
+    """The files of ``python_changed``, relative to the addon's folder as imported, in order."""
+    package = sys.modules.get(f"odoo.addons.{name}")
+    top = os.path.dirname(getattr(package, "__file__", None) or "") or None
+    changed = []
     for path in _imported_files(f"odoo.addons.{name}."):
         if path not in _IMPORTED:
             continue
         try:
-            if _sha1(path) != _IMPORTED[path]:
-                return True
+            same = _sha1(path) == _IMPORTED[path]
         except OSError:
-            return True  # imported, and gone since
-    return False
+            same = False  # imported, and gone since
+        if not same:
+            changed.append(os.path.relpath(path, top) if top else os.path.basename(path))
+    return sorted(changed)

@@ -251,6 +251,18 @@ def test_blocking_problems_and_text_rendering():
     assert "  d (because of a)" in text
 
 
+def test_blocking_entries_found_by_the_caller_are_counted_in_the_summary():
+    result = plan.build_plan(**changed(inputs(), "a"))
+    problem = messages.blocking("a", "python-loaded", "a/models/x.py")
+    blocked = plan.with_blocking(result, [problem])
+    assert blocked["blocking"] == [problem] and result["blocking"] == []
+    assert blocked["summary"]["blocking"] == 1
+    assert "blocking problems: 1" in blocked["summary"]["text"]
+    assert problem["detail"].startswith("The Python code of a changed after this Odoo process imported it")
+    assert "  a/models/x.py: The Python code of a" in plan.render_text(blocked)
+    assert plan.with_blocking(result, []) is result
+
+
 def test_an_unreadable_data_file_announces_no_deletion():
     records = [{"module": "a", "name": "view", "model": "ir.ui.view", "shared": False}]
     result = plan.build_plan(**changed(inputs(), "a"), records=records, defined_xmlids=None)

@@ -163,6 +163,45 @@ registry.category("web_tour.tours").add("module_auto_update_first_run", {
     ],
 });
 
+// test_ui.py lets the upgrade run without loading anything (a real load
+// cannot run in the test's transaction): the client reloads, then says what
+// was upgraded.
+registry.category("web_tour.tours").add("module_auto_update_upgraded", {
+    steps: () => [
+        ...openWizard(),
+        {
+            content: "the plan names the changed addon",
+            trigger: `${DIALOG} .o_field_widget[name=plan_html]:contains(module_auto_update):contains(changed)`,
+        },
+        { content: "click Upgrade: the client reloads", trigger: UPGRADE, run: "click", expectUnloadPage: true },
+        {
+            content: "after the reload, the notification says what was upgraded",
+            trigger: ".o_notification:has(.o_notification_bar.bg-success):contains(Upgraded: module_auto_update)",
+        },
+        { content: "the dialog is gone", trigger: "body:not(:has(.modal .o_form_view))" },
+        NO_CRASH,
+        screenshot("upgraded_notification_after_reload"),
+    ],
+});
+
+// test_ui.py makes this process's imported Python of a changed addon differ
+// from the disk: the plan says the upgrade would be refused, and what to do.
+registry.category("web_tour.tours").add("module_auto_update_python_changed", {
+    steps: () => [
+        ...openWizard(),
+        {
+            content: "the plan names the file and says why the upgrade would be refused",
+            trigger:
+                `${DIALOG} .alert-danger.o_mau_blocking:contains(module_auto_update/models/ir_module_module.py)` +
+                ":contains(changed after this Odoo process imported it)",
+        },
+        { content: "and what to do instead", trigger: `${DIALOG} .o_mau_blocking:contains(Restart Odoo):contains(odoo-bin auto-upgrade)` },
+        { content: "no Upgrade button", trigger: `.modal .modal-footer:not(:has(button[name=action_upgrade]:visible))` },
+        NO_CRASH,
+        screenshot("wizard_python_changed"),
+    ],
+});
+
 // test_ui.py fills the history and opens it at 1280 px: every column fits.
 registry.category("web_tour.tours").add("module_auto_update_history", {
     steps: () => [
@@ -170,6 +209,26 @@ registry.category("web_tour.tours").add("module_auto_update_history", {
         {
             content: "folded runs show their count",
             trigger: ".o_list_view .o_data_row:contains(Scheduled action) td[name=run_count]:contains(24)",
+        },
+        {
+            content: "a failed run shows its error, on one line and shortened",
+            trigger:
+                ".o_list_view .o_data_row:contains(Failed) td[name=error_summary]" +
+                ":contains(The upgrade did not start: it would fail on these problems.):contains(…)",
+        },
+        {
+            content: "a run that did not fail has no error",
+            trigger: ".o_list_view .o_data_row:contains(Done) td[name=error_summary]",
+            run: () => {
+                const cell = document.querySelector(".o_list_view .o_data_row td[name=error_summary]");
+                const done = [...document.querySelectorAll(".o_list_view .o_data_row")].find((row) =>
+                    row.textContent.includes("Done")
+                );
+                const text = done.querySelector("td[name=error_summary]").textContent.trim();
+                if (!cell || text) {
+                    throw new Error(`a done run shows an error: "${text}"`);
+                }
+            },
         },
         {
             content: "the table fits the window: no column cut",
