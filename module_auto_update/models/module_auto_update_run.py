@@ -12,8 +12,9 @@ from odoo import api, fields, models
 
 from ..upgrade.run import UNCHANGED
 
-# Characters of the error shown in the list of runs; the form has all of it.
+# What the list of runs shows of the error (characters) and of the addons upgraded; the form has all.
 ERROR_SUMMARY_LENGTH = 100
+UPGRADED_SHOWN = 3
 
 TRIGGERS = [
     ("menu", "Menu"),
@@ -53,7 +54,8 @@ class ModuleAutoUpdateRun(models.Model):
     upgraded = fields.Text("Addons upgraded", readonly=True)
     result = fields.Selection(RESULTS, required=True, readonly=True)
     error = fields.Text(readonly=True)
-    error_summary = fields.Text("Error (short)", compute="_compute_error_summary")
+    error_summary = fields.Text("Error (short)", compute="_compute_summaries")
+    upgraded_summary = fields.Char("Addons upgraded (short)", compute="_compute_summaries")
     # The upgrade's transaction is rolled back and run again when it meets
     # another session's locks: how many times it ran.
     attempts = fields.Integer(readonly=True)
@@ -63,11 +65,18 @@ class ModuleAutoUpdateRun(models.Model):
     )
     rehearsal = fields.Boolean(readonly=True, help="The upgrade ran and was rolled back: it changed nothing.")
 
-    @api.depends("error")
-    def _compute_error_summary(self):
-        """The error on one line, without the sentence every failed run says, cut to ERROR_SUMMARY_LENGTH."""
+    @api.depends("error", "upgraded")
+    def _compute_summaries(self):
+        """The error and the addons upgraded, each short, for the list; the form has all of them.
+
+        The error on one line without the sentence every failed run says, cut
+        to ERROR_SUMMARY_LENGTH; the first addons, then how many more.
+        """
         for run in self:
             text = " ".join((run.error or "").replace(UNCHANGED, " ").split())
             if len(text) > ERROR_SUMMARY_LENGTH:
                 text = text[: ERROR_SUMMARY_LENGTH - 1].rstrip() + "…"
             run.error_summary = text or False
+            names = run.upgraded.split(", ") if run.upgraded else []
+            more = len(names) - UPGRADED_SHOWN
+            run.upgraded_summary = ", ".join(names[:UPGRADED_SHOWN]) + (f" (+{more})" if more > 0 else "") or False
