@@ -7,7 +7,9 @@ Our options are parsed first (argparse, ``core.command``); everything else
 own configuration parser, so a configuration file works as for the server.
 """
 
+import configparser
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,7 +19,7 @@ import psycopg2
 from odoo.cli import Command
 from odoo.tools import config
 
-from ..core import command
+from ..core import command, odoo_config
 from ..upgrade import on_start, run
 from . import fleet
 
@@ -30,7 +32,16 @@ def parse(args):
     opts, rest = parser.parse_known_args(args)
     command.validate(parser, opts)
     config.parser.prog = parser.prog
-    config.parse_config(rest, setup_logging=True)
+    config_file = config_given(rest)
+    if config_file and not os.access(config_file, os.R_OK):
+        # Before Odoo's parser, whose message suggests -s/--save: no use here.
+        parser.error(f"the configuration file {config_file!r} does not exist or cannot be read: check -c/--config")
+    try:
+        config.parse_config(rest, setup_logging=True)
+    except configparser.Error as exc:
+        parser.error(
+            f"the configuration file cannot be read ({exc}): fix its syntax, an [options] section of name = value"
+        )
     request = run.Request(
         update_all=opts.update_all,
         ignore=tuple(command.comma_list(opts.ignore_addons)),
@@ -43,9 +54,18 @@ def parse(args):
         attempts=opts.attempts,
         dry_run=opts.dry_run,
         rehearse=opts.rehearse,
+        check=opts.check,
         init_hashes=opts.init_hashes,
     )
     return opts, request
+
+
+def config_given(args):
+    """The configuration file named by ``-c``/``--config`` in Odoo's options ``args``, or None."""
+    try:
+        return odoo_config.parse_args(args)[0].get("config")
+    except odoo_config.Unsupported:
+        return None  # malformed: Odoo's parser words it
 
 
 def targets(opts):
@@ -60,6 +80,22 @@ def targets(opts):
             raise command.UsageError("no database: give -d/--database, --all-databases, or db_name in the config file")
     names = command.select(names, opts)
     return names, [name for name in names if name not in existing]
+
+
+def unknown_addons(names, opts):
+    """UsageError when ``--only``/``--ignore-addons`` name addons that neither the addons path nor
+    any of the databases ``names`` knows (a typo would otherwise upgrade nothing and say so)."""
+    unknown = {
+        option: fleet.unknown_addons(names, command.comma_list(given))
+        for option, given in (("--only", opts.only), ("--ignore-addons", opts.ignore_addons))
+    }
+    if any(unknown.values()):
+        raise command.UsageError(command.unknown_addons_error(unknown))
+
+
+def odoo_databases(names):
+    """The databases of ``names`` that Odoo created its tables in."""
+    return [name for name in names if fleet.is_odoo(name)]
 
 
 class AutoUpgrade(Command):
@@ -77,6 +113,8 @@ def main(args):
     on_start.disable()
     try:
         names, missing = targets(opts)
+        present = odoo_databases([name for name in names if name not in missing])
+        unknown_addons(present, opts)
     except command.UsageError as exc:
         return command.error(exc)
     except psycopg2.OperationalError as exc:
@@ -87,7 +125,9 @@ def main(args):
     report = command.Report(len(names), opts.format, _logger)
     for name in missing:
         report(command.missing_outcome(name, opts.if_exists))
-    present = [name for name in names if name not in missing]
+    for name in names:
+        if name not in missing and name not in present:
+            report(command.not_odoo_outcome(name))
     if len(present) == 1:
         report(run.run_database(present[0], request))
     elif present:

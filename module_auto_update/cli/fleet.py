@@ -10,8 +10,9 @@ import psycopg2
 
 import odoo
 
-from ..core import command, results, stored
+from ..core import check, command, results, stored
 from ..upgrade import run
+from ..upgrade.addons import addon_path
 
 
 @contextmanager
@@ -27,6 +28,22 @@ def _peek(name):
 def existing_databases():
     with _peek("postgres") as cr:
         return stored.database_names(cr)
+
+
+def is_odoo(name):
+    with _peek(name) as cr:
+        return stored.is_odoo(cr)
+
+
+def unknown_addons(names, wanted):
+    """The addons of ``wanted`` that neither the addons path nor any of the databases ``names`` knows."""
+    left = [name for name in wanted if not addon_path(name)]
+    for dbname in names:
+        if not left:
+            break
+        with _peek(dbname) as cr:
+            left = check.unknown_addons(cr, left, addon_path)
+    return sorted(left)
 
 
 def managed_databases(names):

@@ -125,35 +125,53 @@ def databases(options, opts):
     return names
 
 
+def compare(cr, dbname, options, opts, site):
+    """``check.inspect`` of the database behind ``cr`` with the run's scope."""
+    _logger.info("%s: comparing fingerprints", dbname)
+    return check.inspect(
+        cr,
+        site.locate,
+        options["data_dir"],
+        series(),
+        update_all=opts.update_all,
+        ignore=command.comma_list(opts.ignore_addons),
+        ignore_core=opts.ignore_core_addons,
+        only=command.comma_list(opts.only),
+    )
+
+
 def inspect(options, dbname, opts, site):
-    """Compare one database with the disk under its upgrade lock; Handover unless nothing is to do."""
+    """Compare one database with the disk under its upgrade lock (``--check``: without it);
+    Handover unless nothing is to do."""
     started, t0 = stored.utcnow(), time.monotonic()
     with cursor(options, dbname) as cr:
-        _logger.info("%s: taking the upgrade lock (quick start: no wait)", dbname)
-        try:
-            with lock.held(cr, dbname, 0):
-                # A snapshot that sees what a previous holder of the lock committed.
-                cr.connection.rollback()
-                _logger.info("%s: comparing fingerprints", dbname)
-                found = check.inspect(
-                    cr,
-                    site.locate,
-                    options["data_dir"],
-                    series(),
-                    update_all=opts.update_all,
-                    ignore=command.comma_list(opts.ignore_addons),
-                    ignore_core=opts.ignore_core_addons,
-                    only=command.comma_list(opts.only),
-                )
-                cr.connection.rollback()
-        except lock.LockBusyError as exc:
-            raise Handover(f"{dbname}: busy") from exc
-    # An installed addon without code is never upgraded: it is listed, not handed over.
+        if not stored.is_odoo(cr):
+            raise Handover(f"{dbname}: not an Odoo database")
+        if any(
+            check.unknown_addons(cr, command.comma_list(given), site.locate)
+            for given in (opts.only, opts.ignore_addons)
+        ):
+            raise Handover(f"{dbname}: --only or --ignore-addons names an addon it does not know")
+        if opts.check:
+            found = compare(cr, dbname, options, opts, site)
+        else:
+            _logger.info("%s: taking the upgrade lock (quick start: no wait)", dbname)
+            try:
+                with lock.held(cr, dbname, 0):
+                    # A snapshot that sees what a previous holder of the lock committed.
+                    cr.connection.rollback()
+                    found = compare(cr, dbname, options, opts, site)
+                    cr.connection.rollback()
+            except lock.LockBusyError as exc:
+                raise Handover(f"{dbname}: busy") from exc
+    # An installed addon without code is never upgraded: it is warned about, not handed over.
     if not found.nothing_to_do or found.adopted:
         # (Fingerprints taken over from another tool's record are saved by Odoo's run.)
         raise Handover(f"{dbname}: {len(found.reasons)} addon(s) to look at, {len(found.pending)} pending")
     outcome = command.outcome_of(dbname, results.NOTHING_TO_DO)
-    return dict(outcome, plan=found.plan(), attempts=1, duration=round(time.monotonic() - t0, 3)), started
+    # As odoo-bin's: a check makes no attempt at an upgrade.
+    attempts = 0 if opts.check else 1
+    return dict(outcome, plan=found.plan(), attempts=attempts, duration=round(time.monotonic() - t0, 3)), started
 
 
 def record(options, dbname, started, ended):
@@ -187,11 +205,13 @@ def quick_run(args, opts, site):
         # Every database is compared before anything is printed or recorded:
         # a handover then starts from a clean slate.
         found = [(name, *inspect(options, name, opts, site)) for name in names]
-    except psycopg2.OperationalError as exc:
+    except psycopg2.Error as exc:
+        # Unreachable, or a database this lookup cannot read: Odoo words the error.
         raise Handover(f"PostgreSQL: {str(exc).strip()}") from exc
     report = command.Report(len(names), opts.format, _logger)
     for name, outcome, started in found:
-        record(options, name, started, stored.utcnow())
+        if not opts.check:
+            record(options, name, started, stored.utcnow())
         report(outcome)
     code = report.finish(opts.if_exists)
     _logger.info("auto-upgrade finished in %.2f s without loading Odoo, exit code %d", time.monotonic() - t0, code)

@@ -170,6 +170,16 @@ class Inspection:
     reasons: dict
     adopted: list  # recorded with the other exclude default, unchanged: taken over
     pending: list
+    database_only: list = ()  # installed addons without code that exist only in the database
+
+    @property
+    def without_code(self):
+        """The installed addons whose folder is missing, but for those that exist only in the database."""
+        return sorted(
+            name
+            for name, reason in self.reasons.items()
+            if reason == compare.FOLDER_MISSING and name not in self.database_only
+        )
 
     @property
     def nothing_to_do(self):
@@ -185,6 +195,7 @@ class Inspection:
             manifests={},
             reasons=self.reasons,
             adopted=self.adopted,
+            database_only=self.database_only,
         )
 
 
@@ -196,7 +207,9 @@ def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=()
     every addon but ``only`` when given. Fingerprints are taken now and saved
     after a successful upgrade: an edit made while upgrading is a change next time.
     Per-file digests are computed for the changed and forced addons only (see
-    ``current_fingerprints``), the others' on first use.
+    ``current_fingerprints``), the others' on first use. Installed addons
+    whose folder is missing are logged (WARNING), but for those that exist
+    only in the database.
     """
     installed = stored.modules_in_state(cr, ["installed"])
     ignore = set(ignore) | stored.ignored_addons(cr)
@@ -209,7 +222,8 @@ def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=()
     saved = stored.saved_checksums(cr)
     fingerprints = current_fingerprints(installed, settings, locate, saved=saved, with_files=forced)
     reasons, adopted = classify(fingerprints, saved, forced, sorted(ignore), settings, locate)
-    return Inspection(
+    absent = {name for name, fp in fingerprints.items() if fp is False}
+    found = Inspection(
         installed=installed,
         forced=forced,
         ignore=sorted(ignore),
@@ -218,4 +232,21 @@ def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=()
         reasons=reasons,
         adopted=adopted,
         pending=stored.modules_in_state(cr, stored.PENDING_STATES),
+        database_only=sorted(stored.database_only_addons(cr) & absent) if absent else [],
     )
+    if found.without_code:
+        cr.execute("SELECT current_database()")
+        _logger.warning(
+            "%s: installed addons without code in the addons path, not upgraded: %s. The next start of Odoo "
+            "fails or serves without them: add their folders to the addons path, or uninstall them.",
+            cr.fetchone()[0],
+            ", ".join(found.without_code),
+        )
+    return found
+
+
+def unknown_addons(cr, names, locate):
+    """The addons of ``names`` that neither the database's module list nor the addons path knows (a typo)."""
+    if not names:
+        return []
+    return sorted(name for name in set(names) - stored.known_addons(cr, names) if not locate(name))

@@ -12,11 +12,12 @@ lines, same JSON, same exit codes. Pure: argparse and json.
 
 import argparse
 import json
+import math
 import re
 import sys
 
 from . import plan, rehearsal, results, watcher
-from .results import BUSY, FAILED, INCOMPLETE, MISSING
+from .results import BUSY, FAILED, INCOMPLETE, MISSING, NOT_ODOO, UPGRADE_NEEDED
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -24,17 +25,28 @@ EXIT_USAGE = 2
 EXIT_MISSING = 3
 EXIT_BUSY = 4
 EXIT_BLOCKED = 5
+EXIT_NO_CODE = 6
+EXIT_UPGRADE_NEEDED = 7
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  every database upgraded, had nothing to do, or was planned, recorded or rehearsed
      successfully
   {EXIT_FAILED}  at least one database failed, was left incomplete or failed its rehearsal, and was
      left as it was (the others still ran)
   {EXIT_USAGE}  usage or configuration error (nothing ran)
-  {EXIT_MISSING}  a database does not exist (without --if-exists)
+  {EXIT_MISSING}  a database does not exist (without --if-exists), or is not an Odoo database
   {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout, or
      other sessions held locks the upgrade needed through all its --attempts
-  {EXIT_BLOCKED}  --dry-run or --rehearse: a plan has blocking problems, so an upgrade would not start
-The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}."""
+  {EXIT_BLOCKED}  --dry-run, --check or --rehearse: a plan has blocking problems, so an upgrade would not start
+  {EXIT_NO_CODE}  an installed addon has no code in the addons path (a WARNING names it): it is not
+     upgraded, and the next start of Odoo fails or serves without it (the rest ran)
+  {EXIT_UPGRADE_NEEDED}  --check: an upgrade is needed
+The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}, {EXIT_NO_CODE}, \
+{EXIT_UPGRADE_NEEDED}."""
+# The run's advice beside the plan's first-run information, with the command's own option.
+FIRST_RUN = (
+    "First run: no fingerprint was recorded in this database, so every installed addon counts as changed. "
+    "If the database already matches the code, record the current state instead: --init-hashes."
+)
 PLAN_KEYS = (
     "first_run",
     "changed",
@@ -96,6 +108,12 @@ def build_parser(prog):
         action="store_true",
         help="record the current fingerprints without upgrading (database known to be up to date)",
     )
+    what.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit {EXIT_OK} when nothing is to be upgraded, {EXIT_UPGRADE_NEEDED} when an upgrade is needed, "
+        f"{EXIT_BLOCKED} when it would not start; writes nothing, takes no lock, leaves no history row",
+    )
     what.add_argument("--update-all", action="store_true", help="upgrade every installed addon")
     what.add_argument("--ignore-addons", action="append", metavar="A,B", help="never upgrade these addons for a change")
     what.add_argument(
@@ -153,22 +171,22 @@ def build_parser(prog):
 def validate(parser, opts):
     """Check what argparse cannot; exits with EXIT_USAGE like argparse does."""
     try:
-        if sum((opts.dry_run, opts.init_hashes, opts.rehearse)) > 1:
-            raise UsageError("--dry-run, --rehearse and --init-hashes exclude each other")
+        if sum((opts.dry_run, opts.init_hashes, opts.rehearse, opts.check)) > 1:
+            raise UsageError("--dry-run, --check, --rehearse and --init-hashes exclude each other")
         if opts.database and opts.all_databases:
             raise UsageError("use -d/--database or --all-databases, not both")
         if opts.jobs < 1:
             raise UsageError("--jobs must be at least 1")
-        if opts.lock_timeout < 0:
-            raise UsageError("--lock-timeout cannot be negative")
-        if opts.lock_wait < 0:
-            raise UsageError("--lock-wait cannot be negative")
+        for option in ("--lock-timeout", "--lock-wait", "--watcher-max-seconds"):
+            value = getattr(opts, option[2:].replace("-", "_"))
+            if not (math.isfinite(value) and value >= 0):
+                raise UsageError(f"{option} must be a number of seconds, 0 or more (not {value:g})")
         if opts.attempts < 1:
             raise UsageError("--attempts must be at least 1")
-        if opts.watcher_max_seconds < 0:
-            raise UsageError("--watcher-max-seconds cannot be negative")
         if opts.only and (opts.update_all or opts.ignore_addons):
             raise UsageError("--only excludes --update-all and --ignore-addons")
+        if opts.only is not None and not comma_list(opts.only):
+            raise UsageError("--only names no addon: give the addons to upgrade, A,B")
         opts.filter_re = re.compile(opts.filter) if opts.filter else None
     except (UsageError, re.error) as exc:
         parser.error(str(exc))
@@ -218,7 +236,23 @@ def outcome_of(name, result, error=None):
 
 
 def missing_outcome(name, if_exists):
-    return outcome_of(name, MISSING, None if if_exists else f"Database {name!r} does not exist.")
+    error = f"Database {name!r} does not exist: check the name, or pass --if-exists to make it a no-op."
+    return outcome_of(name, MISSING, None if if_exists else error)
+
+
+def not_odoo_outcome(name):
+    error = f"Database {name!r} is not an Odoo database (it has no module list): check the name."
+    return outcome_of(name, NOT_ODOO, error)
+
+
+def unknown_addons_error(unknown):
+    """The usage error of ``--only``/``--ignore-addons`` naming addons that no target database nor the
+    addons path knows: ``{option: [addons]}``."""
+    named = "; ".join(f"{option} {', '.join(names)}" for option, names in unknown.items() if names)
+    return (
+        f"unknown addons: {named} (neither in the addons path nor in the module list of the databases): "
+        "check the names and the addons path"
+    )
 
 
 def error(message):
@@ -228,14 +262,19 @@ def error(message):
 
 def exit_code(outcomes, if_exists):
     seen = {outcome["result"] for outcome in outcomes}
+    plans = [outcome.get("plan") or {} for outcome in outcomes]
     if seen & {FAILED, INCOMPLETE}:
         return EXIT_FAILED
-    if MISSING in seen and not if_exists:
+    if NOT_ODOO in seen or (MISSING in seen and not if_exists):
         return EXIT_MISSING
     if BUSY in seen:
         return EXIT_BUSY
-    if any((outcome.get("plan") or {}).get("blocking") for outcome in outcomes):
+    if any(the_plan.get("blocking") for the_plan in plans):
         return EXIT_BLOCKED
+    if any(plan.without_code(the_plan) for the_plan in plans):
+        return EXIT_NO_CODE
+    if UPGRADE_NEEDED in seen:
+        return EXIT_UPGRADE_NEEDED
     return EXIT_OK
 
 
@@ -254,6 +293,9 @@ def as_text(outcome):
     if outcome["error"]:
         line += f": {outcome['error']}"
     lines = [line]
+    the_plan = outcome["plan"]
+    if the_plan and the_plan.get("first_run") and the_plan.get("changed"):
+        lines.append(f"    {FIRST_RUN}")
     if outcome.get("attempts", 0) > 1 and outcome["result"] == results.DONE:
         lines.append(
             f"    done at attempt {outcome['attempts']}: earlier ones met other sessions' locks and were rolled back"
@@ -265,11 +307,12 @@ def as_text(outcome):
     if outcome.get("rehearsal"):
         lines.append("    the database was left as it was: nothing was saved but the history row")
         lines.extend(f"    {text}" for text in rehearsal.report_lines(outcome["rehearsal"]))
-    if outcome["plan"] and outcome["result"] in (results.DRY_RUN, results.DONE, results.REHEARSED):
-        lines.extend(f"    {text}" for text in plan.render_text(outcome["plan"]).splitlines())
-    elif outcome["plan"]:
-        # Nothing to do still names the installed addons it leaves alone.
-        lines.extend(f"    {info['detail']}" for info in outcome["plan"].get("info", ()))
+    if the_plan and outcome["result"] in (results.DRY_RUN, results.DONE, results.REHEARSED, UPGRADE_NEEDED):
+        lines.extend(f"    {text}" for text in plan.render_text(the_plan).splitlines())
+    elif the_plan:
+        # Nothing to do still warns of installed addons without code, and names those it leaves alone.
+        lines.extend(f"    WARNING: {warning['detail']}" for warning in the_plan.get("warnings", ()))
+        lines.extend(f"    {info['detail']}" for info in the_plan.get("info", ()))
     return "\n".join(lines)
 
 

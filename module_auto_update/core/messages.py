@@ -67,10 +67,14 @@ MESSAGES = {
         "%(file)s was edited after it ran on this database (version %(version)s): its changes will never run "
         "again. Put them in a new migration for a higher version."
     ),
-    # Information: installed addons the upgrade leaves as they are, or finishes.
     "code-missing": _lt(
-        "%(module)s is installed but has no code in the addons path (removed, or it exists only in the "
-        "database): it is left as it is."
+        "%(module)s is installed but its folder is not in the addons path: it is not upgraded, and the next "
+        "start of Odoo fails or serves without it. Add its folder to the addons path, or uninstall it."
+    ),
+    # Information: installed addons the upgrade leaves as they are, or finishes.
+    "database-only": _lt(
+        "%(module)s is installed but has no code in the addons path: it exists only in the database "
+        "(as Studio's customizations do) and is left as it is."
     ),
     "pending": _lt("%(module)s was left %(state)s by an earlier action: the upgrade finishes it."),
     "not-installable": _lt("%(module)s is installed but its manifest says it is not installable: it is left as it is."),

@@ -87,6 +87,26 @@ def parse_args(args):
     return {key: value for key, value in vars(opts).items() if value is not None}, unknown
 
 
+def is_addons_folder(path):
+    """Whether ``path`` holds an addon, as Odoo's check of ``--addons-path`` requires."""
+    for name in os.listdir(path):
+        addon = os.path.join(path, name)
+        if os.path.isfile(os.path.join(addon, "__init__.py")) and any(
+            os.path.isfile(os.path.join(addon, manifest)) for manifest in MANIFEST_NAMES
+        ):
+            return True
+    return False
+
+
+def check_addons_path(value):
+    """Odoo's check of ``--addons-path`` on the command line (not of the configuration file's):
+    Unsupported when a folder does not exist or holds no addon (Odoo then words the error)."""
+    for path in value.split(","):
+        folder = os.path.abspath(os.path.expanduser(path.strip()))
+        if not os.path.isdir(folder) or not is_addons_folder(folder):
+            raise Unsupported(f"--addons-path: {folder!r} is not a folder of addons")
+
+
 def config_file(cli_path, environ):
     """The configuration file Odoo reads: -c, $ODOO_RC, $OPENERP_SERVER, ~/.odoorc."""
     if cli_path:
@@ -130,6 +150,8 @@ def default_data_dir(environ):
 
 def load(cli_options, environ, odoo_dir):
     """Odoo's options: its defaults, then the configuration file, then the command line."""
+    if "addons_path" in cli_options:
+        check_addons_path(cli_options["addons_path"])
     options = dict(DEFAULTS, data_dir=default_data_dir(environ))
     file_options = read_config_file(config_file(cli_options.get("config"), environ))
     options.update((key, value) for key, value in file_options.items() if key in DEFAULTS)

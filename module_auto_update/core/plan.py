@@ -428,12 +428,14 @@ def dropped_columns(stored_fields, declared_fields, upgraded):
     return [(module, model, sorted(names)) for (module, model), names in sorted(lost.items())]
 
 
-def warnings(scope, deleted, dropped, reasons):
-    """The warnings of the plan: ``kind`` (its code), ``module``, and what will be lost.
+def warnings(scope, deleted, dropped, reasons, without_code=()):
+    """The warnings of the plan: ``kind`` (its code), ``module``, and what will be lost or fail.
 
     A base never recorded is not said to have changed (the first run says it all).
+    ``without_code``: installed addons whose folder is missing (not those that
+    exist only in the database): the next start of Odoo fails or serves without them.
     """
-    result = []
+    result = [dict(entry("code-missing", module=name), module=name, kind="code-missing") for name in without_code]
     if "base" in scope["changed"] and reasons.get("base") != compare.NEVER_RECORDED:
         result.append(dict(entry("base-upgrade"), module="base", kind="base-upgrade"))
     for module, model, xmlids in deleted:
@@ -446,8 +448,12 @@ def warnings(scope, deleted, dropped, reasons):
 
 
 def information(missing, pending, first_run, adopted=()):
-    """What the plan says without it being a change: a first run, addons left alone, pending ones, taken over."""
-    codes = {compare.FOLDER_MISSING: "code-missing", compare.NOT_INSTALLABLE: "not-installable"}
+    """What the plan says without it being a change: a first run, addons left alone, pending ones, taken over.
+
+    ``missing``: ``[(addon, reason)]`` left alone and not warned about: without
+    code because they exist only in the database, or not installable.
+    """
+    codes = {compare.FOLDER_MISSING: "database-only", compare.NOT_INSTALLABLE: "not-installable"}
     result = [dict(entry("first-run"), module=None)] if first_run else []
     result += [dict(entry(codes[reason], module=name), module=name) for name, reason in missing]
     result += [dict(entry("adopted", module=name), module=name) for name in adopted]
@@ -481,6 +487,7 @@ def build_plan(
     company_countries=(),
     reasons=None,
     adopted=(),
+    database_only=(),
 ):
     """The JSON-serialisable plan of the next auto-upgrade.
 
@@ -496,7 +503,9 @@ def build_plan(
     ``defined_xmlids``: None when a data file could not be read (then no
     deletion is announced); ``reasons``: ``{addon: reason}`` when the caller
     has them (``check.classify``), ``adopted``: addons whose record was taken
-    over as they are; the other inputs feed warnings().
+    over as they are; ``database_only``: installed addons that exist only in
+    the database (``check.database_only``), whose missing code is no warning;
+    the other inputs feed warnings().
     """
     current_files, saved_files = current_files or {}, saved_files or {}
     if reasons is None:
@@ -510,6 +519,7 @@ def build_plan(
         files = compare.diff_files(saved_files[name], current_files[name]) if known else None
         changed.append({"module": name, "reason": reasons[name], "files": files})
     missing = sorted((name, reason) for name, reason in reasons.items() if reason in compare.LEFT_ALONE)
+    without_code = [n for n, r in missing if r == compare.FOLDER_MISSING and n not in set(database_only)]
 
     migrations, script_warnings = [], []
     files_of = {item["module"]: item["files"] for item in changed}
@@ -538,11 +548,14 @@ def build_plan(
         "blocking": [*scope["blocking"], *problems],
         "migrations": migrations,
         "warnings": [
-            *warnings(scope, deleted, dropped_columns(stored_fields, declared_fields or {}, todo), reasons),
+            *warnings(
+                scope, deleted, dropped_columns(stored_fields, declared_fields or {}, todo), reasons, without_code
+            ),
             *script_warnings,
         ],
     }
-    plan["info"] = information(missing, sorted(pending), plan["first_run"] and bool(changed), adopted)
+    quiet = [(name, reason) for name, reason in missing if name not in without_code]
+    plan["info"] = information(quiet, sorted(pending), plan["first_run"] and bool(changed), adopted)
     plan["summary"] = summary(plan)
     return plan
 
@@ -566,6 +579,7 @@ def summary(plan):
         parts = [[f"count-{key}", {"count": counts[key]}] for key in COUNTED if counts[key]]
     elif counts["missing"]:
         parts = [["nothing-but-missing", {"count": counts["missing"]}]]
+        parts += [["count-warnings", {"count": counts["warnings"]}]] if counts["warnings"] else []
     else:
         parts = [["nothing", {}]]
     counts["parts"] = parts
@@ -576,6 +590,11 @@ def summary(plan):
 def summary_text(parts, translate=None):
     text = "; ".join(render(code, params, translate) for code, params in parts)
     return text[:1].upper() + text[1:]
+
+
+def without_code(plan):
+    """The installed addons of ``plan`` whose folder is missing from the addons path (a warning each)."""
+    return [w["module"] for w in (plan or {}).get("warnings", ()) if w["kind"] == "code-missing"]
 
 
 def is_empty(plan):

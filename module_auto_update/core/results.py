@@ -15,6 +15,8 @@ FAILED = "failed"
 # Another run held the database's upgrade lock: this one did not start.
 BUSY = "busy"
 MISSING = "missing"
+# The database exists but Odoo never created its tables in it: nothing was read or run.
+NOT_ODOO = "not an Odoo database"
 DRY_RUN = "dry run"
 # A rehearsal (--rehearse): the upgrade ran to its end and was rolled back.
 REHEARSED = "rehearsed"
@@ -22,8 +24,22 @@ REHEARSED = "rehearsed"
 BLOCKED = "blocked"
 HASHES_RECORDED = "hashes recorded"
 NOT_MANAGED = "not managed"
+# --check: something is to be upgraded (nothing was changed).
+UPGRADE_NEEDED = "upgrade needed"
 
 # The outcomes a run leaves in the history (the others change nothing worth a row).
 RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY, HASHES_RECORDED, REHEARSED, BLOCKED)
 # The outcomes that leave the database exactly as it was before the run.
-UNCHANGED = (NOTHING_TO_DO, INCOMPLETE, FAILED, BUSY, MISSING, DRY_RUN, NOT_MANAGED, REHEARSED, BLOCKED)
+UNCHANGED = (
+    NOTHING_TO_DO,
+    INCOMPLETE,
+    FAILED,
+    BUSY,
+    MISSING,
+    NOT_ODOO,
+    DRY_RUN,
+    NOT_MANAGED,
+    UPGRADE_NEEDED,
+    REHEARSED,
+    BLOCKED,
+)

@@ -28,6 +28,9 @@ PARAM_STAT_CACHE = "module_auto_update.stat_cache"
 # Addons never upgraded for a change of theirs, comma-separated: the menu, the
 # scheduled action, upgrade on start and the command line honour it.
 PARAM_IGNORE_ADDONS = "module_auto_update.ignore_addons"
+# Installed addons that exist only in the database, never in the addons path
+# (with the data modules imported with base_import_module, see database_only_addons).
+DATABASE_ONLY_ADDONS = ("studio_customization",)
 CHECKSUM_TABLE = "module_auto_update_checksum"
 RUN_TABLE = "module_auto_update_run"
 MIGRATION_TABLE = "module_auto_update_migration"
@@ -48,6 +51,11 @@ def table_exists(cr, table):
 def column_exists(cr, table, column):
     cr.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s", (table, column))
     return bool(cr.fetchone())
+
+
+def is_odoo(cr):
+    """Whether Odoo created its tables in the database (its module list is there)."""
+    return table_exists(cr, "ir_module_module")
 
 
 def is_managed(cr):
@@ -86,6 +94,22 @@ def managed_databases(names, open_cursor, unreachable):
 def modules_in_state(cr, states):
     cr.execute("SELECT name FROM ir_module_module WHERE state = ANY(%s) ORDER BY name", (list(states),))
     return [name for (name,) in cr.fetchall()]
+
+
+def known_addons(cr, names):
+    """The addons of ``names`` in the database's module list, whatever their state."""
+    cr.execute("SELECT name FROM ir_module_module WHERE name = ANY(%s)", (sorted(names),))
+    return {name for (name,) in cr.fetchall()}
+
+
+def database_only_addons(cr):
+    """The addons that exist only in the database: Studio's customizations, and the
+    data modules imported from a zip file (``imported``, with base_import_module)."""
+    names = set(DATABASE_ONLY_ADDONS)
+    if column_exists(cr, "ir_module_module", "imported"):
+        cr.execute("SELECT name FROM ir_module_module WHERE imported")
+        names |= {name for (name,) in cr.fetchall()}
+    return names
 
 
 def active_langs(cr):
@@ -349,8 +373,11 @@ def record_run(
     does not take the row with it.
     """
     if not table_exists(cr, RUN_TABLE):
-        # The addon is older than its history (not upgraded yet): nothing to write into.
-        _logger.warning("Auto-upgrade run not recorded: table %s does not exist yet.", RUN_TABLE)
+        if table_exists(cr, CHECKSUM_TABLE):
+            why = "the module_auto_update installed in this database predates the history: upgrade it to keep one"
+        else:
+            why = "module_auto_update is not installed in this database: install it to keep a history of the runs"
+        _logger.warning("Auto-upgrade run not recorded in the history (no table %s): %s.", RUN_TABLE, why)
         return None
     cr.execute("SELECT 1 FROM res_users WHERE id = %s", (uid,))
     uid = uid if cr.fetchone() else None

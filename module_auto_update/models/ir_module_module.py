@@ -145,11 +145,20 @@ class IrModuleModule(models.Model):
             message = _("Upgraded: %s", ", ".join(result["upgraded"]))
         elif missing:
             message = _("Nothing was upgraded.")
+        elif result["plan"] and result["plan"]["missing"]:
+            # Left alone quietly (existing only in the database, not installable): the plan says how many.
+            message = plan.summary_text(result["plan"]["summary"]["parts"], self.env._)
         else:
             message = _("Nothing to upgrade: every installed addon matches its fingerprint.")
+        if result["first_run"]:
+            message = _("First run: no fingerprint was recorded before; they are recorded now.") + " " + message
         if missing:
             # Never let "nothing to upgrade" hide an installed addon without its code.
-            message += " " + _("Installed but their folder is missing, so not upgraded: %s.", ", ".join(missing))
+            message += " " + _(
+                "Installed but their folder is missing, so not upgraded: %s. The next start of Odoo fails or "
+                "serves without them: add their folders to the addons path, or uninstall them.",
+                ", ".join(missing),
+            )
         notification = {
             "title": _("Auto-Upgrade Modules"),
             "message": message,
@@ -174,9 +183,11 @@ class IrModuleModule(models.Model):
     def _auto_upgrade(self, overwrite_existing_translations=False, trigger="shell"):
         """One run of the run protocol (upgrade.run), recorded in the history.
 
-        Returns ``{"result", "reasons", "missing", "upgraded", ...}``:
+        Returns ``{"result", "reasons", "missing", "first_run", "upgraded", ...}``:
         ``reasons`` maps each changed addon to why, ``missing`` lists the
-        installed addons without code (never upgraded), ``upgraded`` lists every addon Odoo
+        installed addons whose folder is missing (never upgraded; not those
+        that exist only in the database), ``first_run`` whether nothing was
+        recorded before, ``upgraded`` lists every addon Odoo
         upgraded or installed (changed ones, their dependents, new
         dependencies). Raises when the run failed, left addons pending, or
         found the lock taken.
@@ -194,7 +205,8 @@ class IrModuleModule(models.Model):
         return dict(
             outcome,
             reasons={entry["module"]: entry["reason"] for entry in the_plan.get("changed", ())},
-            missing=[entry["module"] for entry in the_plan.get("missing", ())],
+            missing=plan.without_code(the_plan),
+            first_run=bool(the_plan.get("first_run") and the_plan.get("changed")),
         )
 
     @api.model

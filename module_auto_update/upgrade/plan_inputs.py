@@ -172,6 +172,7 @@ def plan_for(cr, found):
         saved_files=stored.saved_file_checksums(cr, found.saved),
         reasons=found.reasons,
         adopted=found.adopted,
+        database_only=found.database_only,
         series=odoo.release.major_version,
         scripts=scripts,
         script_digests=digests,

@@ -57,6 +57,13 @@ DEFAULT_ATTEMPTS = 10
 # Seconds before attempt n + 1: FIRST_BACKOFF * 2 ** (n - 1), at most MAX_BACKOFF, times a random 0.5 to 1.
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
+FIRST_RUN = (
+    "first run: no fingerprint is recorded in this database yet, so every installed addon counts as changed. "
+    "If the database already matches the code, record the current state instead: odoo-bin auto-upgrade "
+    "--init-hashes, or record_current_state() (the wizard's Record the current state)."
+)
+# How long a run waits for another run's upgrade lock, per trigger (otherwise a system parameter).
+LOCK_TIMEOUT_SETTINGS = {"command line": "--lock-timeout", "server start": "auto_upgrade_lock_timeout"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class Request:
     dry_run: bool = False
     # The real upgrade, rolled back at the end instead of committed, with a report of what it did.
     rehearse: bool = False
+    # Plan only, without the upgrade lock and without a history row: is an upgrade needed?
+    check: bool = False
     init_hashes: bool = False
     # Leave alone a database that never recorded fingerprints (on start: a
     # database of the server that does not use this addon).
@@ -117,7 +126,14 @@ def blocked(problems):
 
 
 class Refused(Exception):
-    """The entry point refused to upgrade (``Loader.check``)."""
+    """The run refused to upgrade: a plan with blocking problems, or ``Loader.check``.
+
+    ``plan``: the plan it refused, which the outcome carries.
+    """
+
+    def __init__(self, message, plan=None):
+        super().__init__(message)
+        self.plan = plan
 
 
 class Aborted(Exception):
@@ -181,7 +197,12 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     with recorded(dbname, request, history_cursor) as outcome:
         try:
             outcome.update(_run(cr, request, loader, commit, outcome))
-        except (lock.LockBusyError, GaveWay) as exc:
+        except lock.LockBusyError as exc:
+            setting = LOCK_TIMEOUT_SETTINGS.get(request.trigger, "the system parameter module_auto_update.lock_timeout")
+            error = f"{exc} Run it again when that upgrade is done, or let this run wait longer for it: {setting}."
+            _logger.warning("%s: busy: %s", dbname, error)
+            outcome.update(result=results.BUSY, error=error)
+        except GaveWay as exc:
             _logger.warning("%s: busy: %s", dbname, exc)
             outcome.update(result=results.BUSY, error=str(exc))
         except Incomplete as exc:
@@ -189,7 +210,7 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
             outcome.update(result=results.INCOMPLETE, error=str(exc))
         except (Refused, Aborted) as exc:
             _logger.warning("%s: %s", dbname, exc)
-            outcome.update(result=results.FAILED, error=str(exc))
+            outcome.update(result=results.FAILED, error=str(exc), plan=getattr(exc, "plan", None))
         except Exception as exc:
             message = f"{failure.describe(exc)}\n{UNCHANGED}"
             _logger.exception("%s: %s", dbname, message)
@@ -204,7 +225,8 @@ def recorded(dbname, request, history_cursor=None):
     The row is written with ``history_cursor()`` (default: a new
     connection), after the run's transaction ended, so that it survives a
     rollback; a failure to record is logged, never raised over the run's
-    outcome. Only the outcomes of ``results.RECORDED`` leave a row.
+    outcome. Only the outcomes of ``results.RECORDED`` leave a row, and
+    ``--check`` none.
     """
     started, t0 = stored.utcnow(), time.monotonic()
     outcome = {
@@ -226,7 +248,7 @@ def recorded(dbname, request, history_cursor=None):
         _logger.info("%s: exclusive locks held: %s", dbname, watcher.held_text(outcome["locks"]))
     if outcome["restart_needed"]:
         _logger.warning("%s: %s", dbname, plan.restart_text(outcome["restart_addons"]))
-    if outcome["result"] not in results.RECORDED:
+    if outcome["result"] not in results.RECORDED or request.check:
         return
     try:
         with closing((history_cursor or odoo.sql_db.db_connect(dbname).cursor)()) as cr:
@@ -254,10 +276,13 @@ def _run(cr, request, loader, commit, outcome):
     dbname = cr.dbname
     if request.only_managed and not stored.is_managed(cr):
         return {"result": results.NOT_MANAGED}
-    if request.dry_run:
+    if request.dry_run or request.check:
+        # No upgrade lock: a check polled by a probe never makes a real run busy.
         _logger.info("%s: planning", dbname)
         found = _inspect(cr, request)
-        return {"result": results.DRY_RUN, "plan": plan_inputs.plan_for(cr, found)}
+        if request.check and found.nothing_to_do:
+            return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
+        return {"result": results.UPGRADE_NEEDED if request.check else results.DRY_RUN, "plan": _planned(cr, found)}
     _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
     with lock.held(cr, dbname, request.lock_timeout):
         for attempt in range(1, max(request.attempts, 1) + 1):
@@ -308,11 +333,11 @@ def _attempt(cr, request, loader, commit):
             _logger.info("%s: no installed addon changed and none is pending", dbname)
             return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
         if not found.nothing_to_do:
-            the_plan = plan_inputs.plan_for(cr, found)
+            the_plan = _planned(cr, found)
             if the_plan["blocking"] and request.rehearse:
                 return {"result": results.BLOCKED, "plan": the_plan, "error": blocked(the_plan["blocking"])}
             if the_plan["blocking"]:
-                raise Refused(blocked(the_plan["blocking"]))
+                raise Refused(blocked(the_plan["blocking"]), the_plan)
         if commit:
             # Only read so far: ends the snapshot before the upgrade's transaction.
             cr.commit()  # pylint: disable=invalid-commit
@@ -363,6 +388,14 @@ def _rehearsed(cr, outcome, found, seen, schema_before):
     return dict(outcome, result=results.REHEARSED, rehearsal=report)
 
 
+def _planned(cr, found):
+    """``plan_inputs.plan_for``; a first run is said in the log."""
+    the_plan = plan_inputs.plan_for(cr, found)
+    if the_plan["first_run"] and the_plan["changed"]:
+        _logger.warning("%s: %s", cr.dbname, FIRST_RUN)
+    return the_plan
+
+
 def _inspect(cr, request):
     return addons.inspect(
         cr, update_all=request.update_all, ignore=request.ignore, ignore_core=request.ignore_core, only=request.only
@@ -394,7 +427,7 @@ def _upgrade(cr, request, loader, found, the_plan):
         try:
             loader.check(cr, names, found.fingerprints)
         except Exception as exc:
-            raise Refused(str(exc)) from exc
+            raise Refused(str(exc), the_plan) from exc
 
     _logger.info("%s: upgrading %s", dbname, ", ".join(names + found.pending))
     upgraded = loader.load(cr, names)

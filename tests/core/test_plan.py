@@ -58,10 +58,11 @@ def test_files_added_removed_modified_and_reasons():
         },
         {"module": "d", "reason": "forced", "files": None},
     ]
-    # An addon without code is listed once, as information, never as a change.
+    # An addon without code is listed once, as a warning, never as a change.
     assert result["missing"] == [{"module": "c", "reason": "folder missing"}]
-    assert [(i["code"], i["params"]) for i in result["info"]] == [("code-missing", {"module": "c"})]
-    assert "c is installed but has no code in the addons path" in plan.render_text(result)
+    assert [(w["kind"], w["params"]) for w in result["warnings"]] == [("code-missing", {"module": "c"})]
+    assert result["info"] == [] and plan.without_code(result) == ["c"]
+    assert "c is installed but its folder is not in the addons path" in plan.render_text(result)
     del data["saved"]["b"]
     assert plan.build_plan(**data)["changed"][1] == {"module": "b", "reason": "never recorded", "files": None}
 
@@ -73,8 +74,17 @@ def test_missing_code_alone_is_nothing_to_upgrade_and_says_so():
     assert plan.is_empty(result) and result["changed"] == []
     assert result["summary"]["text"] == (
         "Nothing to upgrade: every other installed addon matches its fingerprint; 1 left as they are "
-        "(no code, or not installable)"
+        "(no code, or not installable); warnings: 1"
     )
+
+
+def test_an_addon_that_exists_only_in_the_database_is_information_not_a_warning():
+    data = inputs()
+    data["current"]["c"] = False
+    result = plan.build_plan(**data, database_only=["c"])
+    assert result["warnings"] == [] and plan.without_code(result) == []
+    assert [(i["code"], i["params"]) for i in result["info"]] == [("database-only", {"module": "c"})]
+    assert result["summary"]["text"].endswith("1 left as they are (no code, or not installable)")
 
 
 def test_pending_addons_are_listed_and_make_the_plan_not_empty():

@@ -3,7 +3,7 @@
 """The plan tells the truth, in the words an administrator reads (real Odoo 18, real PostgreSQL).
 
 Blocking problems named with file and line before anything runs; installed
-addons without code listed, never hidden; pending addons offered; the first
+addons without code warned about, never hidden; pending addons offered; the first
 run's choice; folded history; the plan in French.
 """
 
@@ -112,7 +112,7 @@ def test_blocking_problem_is_named_with_file_and_line_before_anything_runs(recor
     assert {r for (r,) in db.sql("SELECT DISTINCT result FROM module_auto_update_run")} == {"failed"}
 
 
-def test_installed_addon_without_code_is_listed_never_hidden_nor_handed_over(recorded_db):
+def test_installed_addon_without_code_is_warned_about_never_hidden_nor_handed_over(recorded_db):
     db = recorded_db
     shutil.rmtree(db.addon("mau_sample_c"))
     # Studio's studio_customization exists only in the database.
@@ -128,10 +128,12 @@ def test_installed_addon_without_code_is_listed_never_hidden_nor_handed_over(rec
         {"module": "mau_sample_c", "reason": "folder missing"},
         {"module": "studio_customization", "reason": "folder missing"},
     ]
-    assert [i["code"] for i in plan["info"]] == ["code-missing", "code-missing"]
-    assert out["wizard"]["is_empty"] and not out["wizard"]["is_blocked"], out
+    # The missing folder is a warning; Studio's addon, which exists only in the database, information.
+    assert [(w["kind"], w["module"]) for w in plan["warnings"]] == [("code-missing", "mau_sample_c")]
+    assert [(i["code"], i["module"]) for i in plan["info"]] == [("database-only", "studio_customization")]
+    assert out["wizard"]["is_empty"] and out["wizard"]["has_warnings"] and not out["wizard"]["is_blocked"], out
     assert "studio_customization is installed but has no code in the addons path" in out["html"]
-    assert out["wizard"]["summary"].endswith("2 left as they are (no code, or not installable)"), out
+    assert out["wizard"]["summary"].endswith("2 left as they are (no code, or not installable); warnings: 1"), out
     assert "mau_sample_c" in out["upgrade"] and "Nothing was upgraded" in out["upgrade"], out
 
     # odoo-bin auto-upgrade, and the quick start, which answers without Odoo.
@@ -139,8 +141,9 @@ def test_installed_addon_without_code_is_listed_never_hidden_nor_handed_over(rec
     quick = quick_start(db)
     assert answered_alone(quick), quick.stderr[-3000:]
     for proc in (odoo_bin, quick):
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert proc.returncode == 6, proc.stderr[-3000:]
         assert proc.stdout.count("studio_customization is installed but has no code") == 1, proc.stdout
+        assert proc.stdout.count("WARNING: mau_sample_c is installed but its folder is not") == 1, proc.stdout
         assert f"{db.name}: nothing to do" in proc.stdout
     after = odoo_env.database_snapshot(db.name)
     assert odoo_env.snapshot_differences(before, after, ignore=UNCHANGED_BUT) == []

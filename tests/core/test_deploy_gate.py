@@ -1,0 +1,104 @@
+# Copyright 2026 module_auto_update developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The command's answer to a deploy pipeline: exit codes, refused options, warnings said out loud."""
+
+import json
+
+import pytest
+
+from module_auto_update.core import command, odoo_config, plan, results
+
+
+def outcome(result, the_plan=None, **extra):
+    return dict(command.outcome_of("db", result), plan=the_plan, **extra)
+
+
+def a_plan(**keys):
+    return {key: [] for key in command.PLAN_KEYS} | {"first_run": False, "summary": {}} | keys
+
+
+WITHOUT_CODE = {"module": "gone", "kind": "code-missing", "detail": "gone is installed but its folder is not ..."}
+
+
+def test_exit_codes_first_that_applies():
+    blocked = a_plan(blocking=[{"code": "xml-invalid"}])
+    no_code = a_plan(warnings=[WITHOUT_CODE])
+    cases = [
+        ([outcome(results.FAILED), outcome(results.NOT_ODOO)], command.EXIT_FAILED),
+        ([outcome(results.NOT_ODOO), outcome(results.BUSY)], command.EXIT_MISSING),
+        ([outcome(results.BUSY), outcome(results.UPGRADE_NEEDED, blocked)], command.EXIT_BUSY),
+        ([outcome(results.UPGRADE_NEEDED, blocked), outcome(results.NOTHING_TO_DO, no_code)], command.EXIT_BLOCKED),
+        ([outcome(results.UPGRADE_NEEDED, a_plan()), outcome(results.DONE, no_code)], command.EXIT_NO_CODE),
+        ([outcome(results.UPGRADE_NEEDED, a_plan()), outcome(results.NOTHING_TO_DO)], command.EXIT_UPGRADE_NEEDED),
+        ([outcome(results.NOTHING_TO_DO, a_plan()), outcome(results.DONE, a_plan())], command.EXIT_OK),
+    ]
+    for outcomes, code in cases:
+        assert command.exit_code(outcomes, if_exists=False) == code, outcomes
+    # --if-exists forgives a missing database, never one that is not Odoo's.
+    assert command.exit_code([command.missing_outcome("gone", True)], if_exists=True) == command.EXIT_OK
+    assert command.exit_code([command.not_odoo_outcome("plain")], if_exists=True) == command.EXIT_MISSING
+    # Every code is explained in --help.
+    for code in range(8):
+        assert f"\n  {code}  " in command.EXIT_CODES
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--check", "--dry-run"], "--dry-run, --check, --rehearse and --init-hashes exclude each other"),
+        (["--lock-timeout", "nan"], "--lock-timeout must be a number of seconds, 0 or more (not nan)"),
+        (["--lock-wait", "inf"], "--lock-wait must be a number of seconds, 0 or more (not inf)"),
+        (["--watcher-max-seconds", "-1"], "--watcher-max-seconds must be a number of seconds, 0 or more"),
+        (["--only", ","], "--only names no addon"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(args, message, capsys):
+    parser = command.build_parser("auto-upgrade")
+    with pytest.raises(SystemExit) as exc:
+        command.validate(parser, parser.parse_args(args))
+    assert exc.value.code == command.EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_text_says_the_warning_and_the_first_run():
+    quiet = a_plan(warnings=[WITHOUT_CODE], info=[{"detail": "studio_customization exists only ..."}])
+    text = command.as_text(outcome(results.NOTHING_TO_DO, quiet))
+    assert text.splitlines() == [
+        "db: nothing to do",
+        f"    WARNING: {WITHOUT_CODE['detail']}",
+        "    studio_customization exists only ...",
+    ]
+    first = plan.build_plan(
+        installed={"base": {"version": "18.0.1.0", "depends": []}},
+        current={"base": "sha"},
+        saved={},
+        manifests={"base": {"depends": [], "version": "1.0", "installable": True}},
+    )
+    text = command.as_text(outcome(results.UPGRADE_NEEDED, first))
+    assert text.splitlines()[:2] == ["db: upgrade needed", f"    {command.FIRST_RUN}"]
+    assert "--init-hashes" in command.FIRST_RUN
+
+
+def test_a_refused_run_carries_its_plan_in_json():
+    problem = {"code": "xml-invalid", "module": "a", "file": "a/views.xml", "line": 3, "detail": "..."}
+    refused = outcome(
+        results.FAILED,
+        a_plan(blocking=[problem], changed=[{"module": "a", "reason": "changed", "files": None}]),
+        error="The upgrade did not start: ...",
+    )
+    data = json.loads(command.as_json(refused))
+    assert data["blocking"] == [problem] and [c["module"] for c in data["changed"]] == ["a"]
+    # The same keys on every line, whatever happened.
+    for other in (command.missing_outcome("gone", False), command.not_odoo_outcome("plain"), outcome(results.BUSY)):
+        assert set(json.loads(command.as_json(other))) == set(data)
+
+
+def test_a_command_line_addons_path_is_checked_as_odoo_does(tmp_path):
+    addon = tmp_path / "addons" / "x"
+    addon.mkdir(parents=True)
+    (addon / "__init__.py").write_text("")
+    (addon / "__manifest__.py").write_text("{}")
+    odoo_config.check_addons_path(str(tmp_path / "addons"))
+    for wrong in (tmp_path / "nope", tmp_path):
+        with pytest.raises(odoo_config.Unsupported):
+            odoo_config.check_addons_path(f"{tmp_path / 'addons'},{wrong}")
