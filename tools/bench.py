@@ -17,7 +17,8 @@ the same run on the same database, interleaved run by run:
    (``--only cold`` runs this measure alone, without building a database);
 2. ``upgrade_changed_checksum()`` in a running Odoo when nothing changed:
    ours against the straightforward flow (refresh the module list, hash every
-   installed addon, compare), as the OCA addon does;
+   installed addon with the exclude default of click-odoo-update and the OCA
+   addon, compare with the legacy parameter), as the OCA addon does;
 3. one leaf addon changed: our auto-upgrade against ``odoo-bin -u <addon>
    --stop-after-init`` and ``-u all`` on copies of the same database; its
    rehearsal (``--rehearse``: the same upgrade, rolled back, with its
@@ -63,6 +64,10 @@ from module_auto_update.core.fingerprint import fingerprint, parse_patterns  # n
 ADDONS = "sale_management,crm,project,stock,account,website,hr"
 LEAF = "project_todo"
 PATTERNS = parse_patterns("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
+# The default of the tools that read the legacy parameter (click-odoo-update,
+# the OCA addon since 18.0): the straightforward flow of measure 2 hashes with
+# it, as they do, so that what we record is checked valid for them.
+TOOLS_DEFAULT_PATTERNS = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*,tests/*"
 
 
 def straightforward_hash(top, exclude_patterns, keep_langs):
@@ -358,7 +363,7 @@ class Bench:
             def straightforward_flow():
                 Module.update_list()
                 patterns = parse_patterns(Param.get_param("module_auto_update.exclude_patterns",
-                                                          "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*"))
+                                                          {TOOLS_DEFAULT_PATTERNS!r}))
                 langs = env["res.lang"].search([("active", "=", True)]).mapped("code")
                 saved = json.loads(Param.get_param("module_auto_update.installed_checksums") or "{{}}")
                 return [m.name for m in Module.search([("state", "=", "installed")])
