@@ -123,7 +123,7 @@ def check_options_documented_once():
     """Every option of ``auto-upgrade --help`` is explained in docs/usage.rst, and
     only there; the exit codes there are the ones --help prints."""
     sys.path.insert(0, str(REPO))
-    from module_auto_update.core import command  # noqa: PLC0415  (pure: no Odoo)
+    from module_auto_update.cli import command  # noqa: PLC0415  (no Odoo)
 
     parser = command.build_parser("auto-upgrade")
     options = [opt for action in parser._actions for opt in action.option_strings if opt.startswith("--")]

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """``odoo-bin auto-upgrade``: upgrade the changed addons of one database or a fleet.
 
-Our options are parsed first (argparse, ``core.command``); everything else
+Our options are parsed first (argparse, ``cli/command.py``); everything else
 (``-c``, ``--addons-path``, ``--db_host``, ``--log-level``...) goes to Odoo's
 own configuration parser, so a configuration file works as for the server.
 """
@@ -19,9 +19,8 @@ import psycopg2
 from odoo.cli import Command
 from odoo.tools import config
 
-from ..core import command, odoo_config
 from ..upgrade import on_start, run
-from . import fleet
+from . import command, fleet, odoo_config
 
 _logger = logging.getLogger(__name__)
 

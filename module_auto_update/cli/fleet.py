@@ -10,9 +10,10 @@ import psycopg2
 
 import odoo
 
-from ..core import check, command, results, stored
+from ..core import check, results, stored
 from ..upgrade import run
 from ..upgrade.addons import addon_path
+from . import command
 
 
 @contextmanager

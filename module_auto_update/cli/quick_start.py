@@ -30,7 +30,8 @@ from pathlib import Path
 
 import psycopg2
 
-from ..core import check, command, lock, odoo_config, results, stored
+from ..core import check, lock, results, stored
+from . import command, odoo_config
 
 ADDON_DIR = Path(__file__).resolve().parent.parent
 # Named as under Odoo, so that log filters on Odoo's logger names apply.

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from module_auto_update.core import command, odoo_config, plan, results
+from module_auto_update.cli import command, odoo_config
+from module_auto_update.core import plan, results
 
 
 def outcome(result, the_plan=None, **extra):

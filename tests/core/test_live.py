@@ -4,7 +4,8 @@
 
 import json
 
-from module_auto_update.core import command, plan, results, watcher
+from module_auto_update.cli import command
+from module_auto_update.core import plan, results, watcher
 
 
 def changed(module, files):

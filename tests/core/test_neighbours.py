@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from module_auto_update.core import check, command
+from module_auto_update.cli import command
+from module_auto_update.core import check
 from module_auto_update.core.fingerprint import fingerprint
 
 SERVER = ["postgres", "prod", "prod_copy", "staging", "someone_elses"]

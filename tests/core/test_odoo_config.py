@@ -4,7 +4,7 @@
 
 import pytest
 
-from module_auto_update.core import odoo_config
+from module_auto_update.cli import odoo_config
 
 
 def addon(folder, name, manifest="__manifest__.py"):

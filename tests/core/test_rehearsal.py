@@ -4,7 +4,8 @@
 
 import json
 
-from module_auto_update.core import command, rehearsal, results
+from module_auto_update.cli import command
+from module_auto_update.core import rehearsal, results
 from module_auto_update.core.rehearsal import Schema
 
 BEFORE = Schema(

@@ -201,7 +201,7 @@ def test_the_addon_lookup_is_odoo_s(db, tmp_path):
         "import json, os, sys\n"
         f"sys.path.insert(0, {str(odoo_env.REPO)!r})\n"
         "from module_auto_update.cli import quick_start\n"
-        "from module_auto_update.core import odoo_config\n"
+        "from module_auto_update.cli import odoo_config\n"
         "odoo_dir, _ = quick_start.find_odoo(os.environ)\n"
         f"options = odoo_config.load(odoo_config.parse_args([{option!r}])[0], os.environ, odoo_dir)\n"
         "dirs = odoo_config.addons_dirs(options, odoo_dir, sys.path, quick_start.series())\n"
@@ -253,7 +253,7 @@ def test_log_levels_and_handlers_are_odoo_s(odoo, recorded_db, tmp_path):
     conf.write_text("[options]\nlog_handler = werkzeug:CRITICAL,odoo.addons:DEBUG\n")
     ours = (
         "from module_auto_update.cli import quick_start\n"
-        "from module_auto_update.core import odoo_config\n"
+        "from module_auto_update.cli import odoo_config\n"
         "odoo_dir, _ = quick_start.find_odoo(os.environ)\n"
         "quick_start.setup_logging(odoo_config.load(odoo_config.parse_args(args)[0], os.environ, odoo_dir))"
     )

@@ -16,8 +16,8 @@ import math
 import re
 import sys
 
-from . import plan, rehearsal, results, watcher
-from .results import BUSY, FAILED, INCOMPLETE, MISSING, NOT_ODOO, UPGRADE_NEEDED
+from ..core import plan, rehearsal, results, watcher
+from ..core.results import BUSY, FAILED, INCOMPLETE, MISSING, NOT_ODOO, UPGRADE_NEEDED
 
 EXIT_OK = 0
 EXIT_FAILED = 1
