@@ -218,31 +218,14 @@ def select(names, opts):
     return [name for name in names if opts.filter_re.search(name)] if opts.filter_re else names
 
 
-def outcome_of(name, result, error=None):
-    """An outcome for a database where no run took place (missing, its process died)."""
-    return {
-        "database": name,
-        "result": result,
-        "plan": None,
-        "upgraded": [],
-        "error": error,
-        "duration": 0.0,
-        "attempts": 0,
-        "locks": [],
-        "restart_needed": False,
-        "restart_addons": [],
-        "rehearsal": None,
-    }
-
-
 def missing_outcome(name, if_exists):
     error = f"Database {name!r} does not exist: check the name, or pass --if-exists to make it a no-op."
-    return outcome_of(name, MISSING, None if if_exists else error)
+    return results.Result(name, MISSING, error=None if if_exists else error)
 
 
 def not_odoo_outcome(name):
     error = f"Database {name!r} is not an Odoo database (it has no module list): check the name."
-    return outcome_of(name, NOT_ODOO, error)
+    return results.Result(name, NOT_ODOO, error=error)
 
 
 def unknown_addons_error(unknown):
@@ -261,8 +244,8 @@ def error(message):
 
 
 def exit_code(outcomes, if_exists):
-    seen = {outcome["result"] for outcome in outcomes}
-    plans = [outcome.get("plan") or {} for outcome in outcomes]
+    seen = {outcome.result for outcome in outcomes}
+    plans = [outcome.plan or {} for outcome in outcomes]
     if seen & {FAILED, INCOMPLETE}:
         return EXIT_FAILED
     if NOT_ODOO in seen or (MISSING in seen and not if_exists):
@@ -279,35 +262,35 @@ def exit_code(outcomes, if_exists):
 
 
 def as_json(outcome):
-    the_plan = outcome.get("plan") or {}
-    data = {key: the_plan.get(key) for key in PLAN_KEYS}
-    data.update((key, value) for key, value in outcome.items() if key != "plan")
-    return json.dumps(data, sort_keys=True, default=str)
+    """One line of JSON: the plan's keys (null without a plan), then the ``Result``'s fields."""
+    data = outcome.as_dict()
+    the_plan = data.pop("plan") or {}
+    return json.dumps({**{key: the_plan.get(key) for key in PLAN_KEYS}, **data}, sort_keys=True, default=str)
 
 
 def as_text(outcome):
-    line = f"{outcome['database']}: {outcome['result']}"
-    if outcome["upgraded"]:
-        verb = "upgraded, then rolled back:" if outcome.get("rehearsal") else "upgraded"
-        line += f" ({verb} {', '.join(outcome['upgraded'])})"
-    if outcome["error"]:
-        line += f": {outcome['error']}"
+    line = f"{outcome.database}: {outcome.result}"
+    if outcome.upgraded:
+        verb = "upgraded, then rolled back:" if outcome.rehearsal else "upgraded"
+        line += f" ({verb} {', '.join(outcome.upgraded)})"
+    if outcome.error:
+        line += f": {outcome.error}"
     lines = [line]
-    the_plan = outcome["plan"]
+    the_plan = outcome.plan
     if the_plan and the_plan.get("first_run") and the_plan.get("changed"):
         lines.append(f"    {FIRST_RUN}")
-    if outcome.get("attempts", 0) > 1 and outcome["result"] == results.DONE:
+    if outcome.attempts > 1 and outcome.result == results.DONE:
         lines.append(
-            f"    done at attempt {outcome['attempts']}: earlier ones met other sessions' locks and were rolled back"
+            f"    done at attempt {outcome.attempts}: earlier ones met other sessions' locks and were rolled back"
         )
-    if outcome.get("locks"):
-        lines.append(f"    exclusive locks held: {watcher.held_text(outcome['locks'])}")
-    if outcome.get("restart_needed"):
-        lines.append(f"    {plan.restart_text(outcome['restart_addons'])}")
-    if outcome.get("rehearsal"):
+    if outcome.locks:
+        lines.append(f"    exclusive locks held: {watcher.held_text(outcome.locks)}")
+    if outcome.restart_needed:
+        lines.append(f"    {plan.restart_text(outcome.restart_addons)}")
+    if outcome.rehearsal:
         lines.append("    the database was left as it was: nothing was saved but the history row")
-        lines.extend(f"    {text}" for text in rehearsal.report_lines(outcome["rehearsal"]))
-    if the_plan and outcome["result"] in (results.DRY_RUN, results.DONE, results.REHEARSED, UPGRADE_NEEDED):
+        lines.extend(f"    {text}" for text in rehearsal.report_lines(outcome.rehearsal))
+    if the_plan and outcome.result in (results.DRY_RUN, results.DONE, results.REHEARSED, UPGRADE_NEEDED):
         lines.extend(f"    {text}" for text in plan.render_text(the_plan).splitlines())
     elif the_plan:
         # Nothing to do still warns of installed addons without code, and names those it leaves alone.
@@ -318,7 +301,7 @@ def as_text(outcome):
 
 def summary_table(outcomes):
     rows = [("DATABASE", "RESULT", "ADDONS UPGRADED", "DURATION")]
-    rows += [(o["database"], o["result"], ", ".join(o["upgraded"]) or "-", f"{o['duration']:.2f} s") for o in outcomes]
+    rows += [(o.database, o.result, ", ".join(o.upgraded) or "-", f"{o.duration:.2f} s") for o in outcomes]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join("  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows)
 
@@ -336,9 +319,9 @@ class Report:
             "[%d/%d] %s: %s in %.2f s",
             len(self.outcomes),
             self.total,
-            outcome["database"],
-            outcome["result"],
-            outcome["duration"],
+            outcome.database,
+            outcome.result,
+            outcome.duration,
         )
         print(as_json(outcome) if self.format == "json" else as_text(outcome), flush=True)
 

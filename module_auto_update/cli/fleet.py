@@ -13,7 +13,6 @@ import odoo
 from ..core import check, results, stored
 from ..upgrade import run
 from ..upgrade.addons import addon_path
-from . import command
 
 
 @contextmanager
@@ -87,5 +86,7 @@ def run_in_processes(names, request, jobs, report):
             reader.close()
             process.join()
             if outcome is None:
-                outcome = command.outcome_of(dbname, results.FAILED, f"its process died (exit code {process.exitcode})")
+                outcome = results.Result(
+                    dbname, results.FAILED, error=f"its process died (exit code {process.exitcode})"
+                )
             report(outcome)

@@ -169,17 +169,17 @@ def inspect(options, dbname, opts, site):
     if not found.nothing_to_do or found.adopted:
         # (Fingerprints taken over from another tool's record are saved by Odoo's run.)
         raise Handover(f"{dbname}: {len(found.reasons)} addon(s) to look at, {len(found.pending)} pending")
-    outcome = command.outcome_of(dbname, results.NOTHING_TO_DO)
     # As odoo-bin's: a check makes no attempt at an upgrade.
     attempts = 0 if opts.check else 1
-    return dict(outcome, plan=found.plan(), attempts=attempts, duration=round(time.monotonic() - t0, 3)), started
+    duration = round(time.monotonic() - t0, 3)
+    return results.Result(dbname, results.NOTHING_TO_DO, found.plan(), attempts=attempts, duration=duration), started
 
 
 def record(options, dbname, started, ended):
     """The history row ``odoo-bin auto-upgrade`` writes for a run with nothing to do."""
     try:
         with cursor(options, dbname) as cr:
-            stored.record_run(cr, "command line", started, ended, results.NOTHING_TO_DO)
+            stored.record_run(cr, results.COMMAND_LINE, started, ended, results.NOTHING_TO_DO)
             cr.connection.commit()
     except psycopg2.Error:
         _logger.exception("%s: the run could not be recorded in the history.", dbname)

@@ -1,11 +1,25 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""How one auto-upgrade run of one database ended: one word per outcome.
+"""How one auto-upgrade run of one database ended (``Result``), and the words for it.
 
 Every entry point (the Apps button and the wizard, ``upgrade_changed_checksum()``,
 the scheduled action, ``odoo-bin auto-upgrade``, the quick start, the upgrade
-on start) reports with these words, and the run history stores them.
+on start) reports a ``Result`` with these words, and the run history stores
+them with what started the run (``TRIGGERS``).
 """
+
+import dataclasses
+from dataclasses import dataclass, field
+
+# What started a run, as the history stores it.
+MENU = "menu"
+SHELL = "shell"
+SCHEDULED_ACTION = "scheduled action"
+COMMAND_LINE = "command line"
+SERVER_START = "server start"
+TRIGGERS = (MENU, SHELL, SCHEDULED_ACTION, COMMAND_LINE, SERVER_START)
+
+# How it ended.
 
 NOTHING_TO_DO = "nothing to do"
 DONE = "done"
@@ -43,3 +57,43 @@ UNCHANGED = (
     REHEARSED,
     BLOCKED,
 )
+
+
+@dataclass
+class Result:
+    """One run of one database, as every entry point reports it and the history records it.
+
+    ``result`` is one of the words above; ``plan`` the plan the run made
+    (``core.plan``), if any; ``upgraded`` the addons Odoo upgraded or
+    installed; ``error`` what went wrong, in words; ``attempts`` how many
+    times the upgrade's transaction ran; ``locks`` the tables the run held
+    locked against writers (``core.watcher``); ``restart_needed`` and
+    ``restart_addons`` whether running Odoo processes still run old Python
+    code, and of which addons; ``rehearsal`` a rehearsal's report
+    (``core.rehearsal``). Its ``as_dict()`` is the JSON of the command line.
+    """
+
+    database: str
+    result: str = None
+    plan: dict = None
+    upgraded: list = field(default_factory=list)
+    error: str = None
+    duration: float = 0.0
+    attempts: int = 0
+    locks: list = field(default_factory=list)
+    restart_needed: bool = False
+    restart_addons: list = field(default_factory=list)
+    rehearsal: dict = None
+
+    def update(self, values=None, **more):
+        """Set the fields named in ``values`` (a dict) and ``more``, as a step of the run learns them."""
+        for name, value in {**(values or {}), **more}.items():
+            if name not in _FIELDS:
+                raise TypeError(f"a Result has no field {name!r}")
+            setattr(self, name, value)
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+_FIELDS = {item.name for item in dataclasses.fields(Result)}

@@ -136,9 +136,12 @@ class IrModuleModule(models.Model):
         savepoint of the caller's transaction. Returns a notification action for the web client
         (``display_notification``; after an upgrade its ``next`` reloads the client, which shows the
         notification again). ``trigger`` (or the context key ``module_auto_update_trigger``) is what
-        the history records.
+        the history records; by default ``scheduled action`` when Odoo's cron runs it (or *Run
+        Manually*), else ``shell``.
         """
-        trigger = trigger or self.env.context.get("module_auto_update_trigger") or "shell"
+        context = self.env.context
+        default = results.SCHEDULED_ACTION if context.get("ir_cron_progress_id") else results.SHELL
+        trigger = trigger or context.get("module_auto_update_trigger") or default
         result = self._auto_upgrade(overwrite_existing_translations, trigger=trigger)
         missing = result["missing"]
         if result["upgraded"]:
@@ -180,10 +183,11 @@ class IrModuleModule(models.Model):
         return action
 
     @api.model
-    def _auto_upgrade(self, overwrite_existing_translations=False, trigger="shell"):
+    def _auto_upgrade(self, overwrite_existing_translations=False, trigger=results.SHELL):
         """One run of the run protocol (upgrade.run), recorded in the history.
 
-        Returns ``{"result", "reasons", "missing", "first_run", "upgraded", ...}``:
+        Returns the run's ``Result`` as a dict (``as_dict``), with
+        ``{"reasons", "missing", "first_run"}`` besides:
         ``reasons`` maps each changed addon to why, ``missing`` lists the
         installed addons whose folder is missing (never upgraded; not those
         that exist only in the database), ``first_run`` whether nothing was
@@ -198,32 +202,32 @@ class IrModuleModule(models.Model):
             results.FAILED: FailedUpgradeError,
             results.INCOMPLETE: IncompleteUpgradeError,
             results.BUSY: UserError,
-        }.get(outcome["result"])
+        }.get(outcome.result)
         if error:
-            raise error(outcome["error"])
-        the_plan = outcome["plan"] or {}
+            raise error(outcome.error)
+        the_plan = outcome.plan or {}
         return dict(
-            outcome,
+            outcome.as_dict(),
             reasons={entry["module"]: entry["reason"] for entry in the_plan.get("changed", ())},
             missing=plan.without_code(the_plan),
             first_run=bool(the_plan.get("first_run") and the_plan.get("changed")),
         )
 
     @api.model
-    def rehearse_upgrade(self, trigger="menu"):
+    def rehearse_upgrade(self, trigger=results.MENU):
         """The upgrade ``upgrade_changed_checksum`` would run, run and rolled back.
 
-        Returns the run's outcome (see ``upgrade.run.run``): its ``result``
-        (``rehearsed``, ``failed`` with its ``error``, ``blocked``, ``nothing
-        to do``) and the ``rehearsal`` report. Only the history row is
+        Returns the run's ``Result``: its ``result`` (``rehearsed``,
+        ``failed`` with its ``error``, ``blocked``, ``nothing to do``) and
+        the ``rehearsal`` report. Only the history row is
         written. Raises UserError when another upgrade holds the lock, or
         when other sessions' locks stopped every attempt.
         """
         self._check_upgrade_rights()
         _logger.info("User %s rehearses the auto-upgrade.", self.env.user.login)
         outcome = self._run_upgrade(trigger, rehearse=True)
-        if outcome["result"] == results.BUSY:
-            raise UserError(outcome["error"])
+        if outcome.result == results.BUSY:
+            raise UserError(outcome.error)
         return outcome
 
     def _run_upgrade(self, trigger, **request):
@@ -235,12 +239,13 @@ class IrModuleModule(models.Model):
             lock_timeout=run.number(get_param(PARAM_LOCK_TIMEOUT), 0.0, PARAM_LOCK_TIMEOUT),
             lock_wait=run.number(get_param(PARAM_LOCK_WAIT), run.DEFAULT_LOCK_WAIT, PARAM_LOCK_WAIT),
             attempts=int(run.number(get_param(PARAM_ATTEMPTS), run.DEFAULT_ATTEMPTS, PARAM_ATTEMPTS)),
+            caller_reports=True,  # raised to the caller, or shown by the wizard: logged as a WARNING
             **request,
         )
         return self._run(request, run.Loader(load=self._mark_and_load, check=self._check_before_upgrade))
 
     @api.model
-    def record_current_state(self, trigger="menu"):
+    def record_current_state(self, trigger=results.MENU):
         """Record the installed addons' fingerprints as they are, upgrading nothing.
 
         For a database whose code and data already match (a first run, a
@@ -250,8 +255,8 @@ class IrModuleModule(models.Model):
         self._check_upgrade_rights()
         _logger.info("User %s records the current fingerprints without upgrading.", self.env.user.login)
         outcome = self._run(run.Request(trigger=trigger, uid=self.env.uid, init_hashes=True))
-        if outcome["result"] != results.HASHES_RECORDED:
-            raise UserError(outcome["error"])
+        if outcome.result != results.HASHES_RECORDED:
+            raise UserError(outcome.error)
         return outcome
 
     def _run(self, request, loader=None):

@@ -10,6 +10,7 @@ and the quick start write them before (or without) any registry.
 
 from odoo import api, fields, models
 
+from ..core import results
 from ..upgrade.run import UNCHANGED
 
 # What the list of runs shows of the error (characters) and of the addons upgraded; the form has all.
@@ -17,21 +18,21 @@ ERROR_SUMMARY_LENGTH = 100
 UPGRADED_SHOWN = 3
 
 TRIGGERS = [
-    ("menu", "Menu"),
-    ("shell", "Shell"),
-    ("scheduled action", "Scheduled action"),
-    ("command line", "Command line"),
-    ("server start", "Server start"),
+    (results.MENU, "Menu"),
+    (results.SHELL, "Shell"),
+    (results.SCHEDULED_ACTION, "Scheduled action"),
+    (results.COMMAND_LINE, "Command line"),
+    (results.SERVER_START, "Server start"),
 ]
 RESULTS = [
-    ("nothing to do", "Nothing to do"),
-    ("done", "Done"),
-    ("failed", "Failed"),
-    ("incomplete", "Incomplete"),
-    ("busy", "Busy"),
-    ("hashes recorded", "Fingerprints recorded"),
-    ("rehearsed", "Rehearsed"),
-    ("blocked", "Blocked"),
+    (results.NOTHING_TO_DO, "Nothing to do"),
+    (results.DONE, "Done"),
+    (results.FAILED, "Failed"),
+    (results.INCOMPLETE, "Incomplete"),
+    (results.BUSY, "Busy"),
+    (results.HASHES_RECORDED, "Fingerprints recorded"),
+    (results.REHEARSED, "Rehearsed"),
+    (results.BLOCKED, "Blocked"),
 ]
 
 

@@ -143,7 +143,7 @@ class TestAutoUpgradeUi(common.HttpCase):
 
         with (
             patch.object(Upgrade, "upgrade_module", autospec=True, side_effect=upgrade_module),
-            self.assertLogs("odoo.addons.module_auto_update.upgrade.run", "ERROR") as logs,
+            self.assertLogs("odoo.addons.module_auto_update.upgrade.run", "WARNING") as logs,
         ):
             self.start_tour("/odoo?debug=1", "module_auto_update_failure", login="admin")
         # The traceback goes to the log, the dialog has the sentence.

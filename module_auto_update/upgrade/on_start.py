@@ -43,7 +43,6 @@ LOCK_TIMEOUT_OPTION = "auto_upgrade_lock_timeout"
 DEFAULT_LOCK_TIMEOUT = 600.0
 LOCK_WAIT_OPTION = "auto_upgrade_lock_wait"
 ATTEMPTS_OPTION = "auto_upgrade_attempts"
-TRIGGER = "server start"
 TRUE = ("1", "true", "yes", "on")
 _disabled = False
 # The run on start under way in this thread, if any (see post_load).
@@ -72,14 +71,14 @@ def upgrade_before_load(dbname):
         lock_timeout=run.number(config.get(LOCK_TIMEOUT_OPTION), DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT_OPTION),
         lock_wait=run.number(config.get(LOCK_WAIT_OPTION), run.DEFAULT_LOCK_WAIT, LOCK_WAIT_OPTION),
         attempts=int(run.number(config.get(ATTEMPTS_OPTION), run.DEFAULT_ATTEMPTS, ATTEMPTS_OPTION)),
-        trigger=TRIGGER,
+        trigger=results.SERVER_START,
         only_managed=True,
     )
     outcome = run.run_database(dbname, request)
-    if outcome["result"] in (results.FAILED, results.INCOMPLETE, results.BUSY):
+    if outcome.result in (results.FAILED, results.INCOMPLETE, results.BUSY):
         # The registry is loaded anyway: Odoo then behaves as it would without
         # the upgrade on start (and fails loudly if the code needs the upgrade).
-        _logger.error("%s: upgrade on start %s: %s", dbname, outcome["result"], outcome["error"])
+        _logger.error("%s: upgrade on start %s: %s", dbname, outcome.result, outcome.error)
     return outcome
 
 
@@ -118,7 +117,7 @@ def upgraded_registry(start, outcome):
     it back (``run._kept_registry``), which is then not the one noted here.
     """
     registry = start.registry
-    if outcome["result"] != results.DONE or registry is None or not registry.ready:
+    if outcome.result != results.DONE or registry is None or not registry.ready:
         return None
     try:
         registered = Registry.registries[start.dbname]

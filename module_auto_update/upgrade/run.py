@@ -63,14 +63,14 @@ FIRST_RUN = (
     "--init-hashes, or record_current_state() (the wizard's Record the current state)."
 )
 # How long a run waits for another run's upgrade lock, per trigger (otherwise a system parameter).
-LOCK_TIMEOUT_SETTINGS = {"command line": "--lock-timeout", "server start": "auto_upgrade_lock_timeout"}
+LOCK_TIMEOUT_SETTINGS = {results.COMMAND_LINE: "--lock-timeout", results.SERVER_START: "auto_upgrade_lock_timeout"}
 
 
 @dataclass(frozen=True)
 class Request:
     """What a run is asked to do, and on whose behalf."""
 
-    trigger: str = "command line"
+    trigger: str = results.COMMAND_LINE
     uid: int = None
     update_all: bool = False
     ignore: tuple = ()
@@ -88,6 +88,9 @@ class Request:
     # Plan only, without the upgrade lock and without a history row: is an upgrade needed?
     check: bool = False
     init_hashes: bool = False
+    # The caller reports a failure to its user (the in-Odoo entry points raise it
+    # or show it): the run logs it as a WARNING, not as an ERROR too.
+    caller_reports: bool = False
     # Leave alone a database that never recorded fingerprints (on start: a
     # database of the server that does not use this addon).
     only_managed: bool = False
@@ -151,9 +154,9 @@ class GaveWay(Exception):
 class Rehearsed(Exception):
     """A rehearsal reached the end of the upgrade: raised to roll it back as a failure would be."""
 
-    def __init__(self, outcome):
+    def __init__(self, learned):
         super().__init__("rehearsed")
-        self.outcome = outcome
+        self.learned = learned
 
 
 def number(value, default, name):
@@ -186,14 +189,13 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     opens the cursor the history row is written with, on a connection other
     than ``cr``'s (default: a new one).
 
-    Returns ``{"database", "result", "plan", "upgraded", "error", "duration",
-    "attempts", "locks", "restart_needed", "restart_addons", "rehearsal"}``
-    with a result of ``core.results``; ``locks`` lists the tables on which the
-    committed (or rehearsed) attempt held a lock that keeps users from
-    writing, and for how long; ``rehearsal`` is what a rehearsal did
-    (``core.rehearsal.report``), None otherwise.
+    Returns a ``core.results.Result``; its ``locks`` are those the
+    committed (or rehearsed) attempt held. A failure is logged as an ERROR
+    with its traceback, or as a WARNING when the caller reports it
+    (``Request.caller_reports``): said once.
     """
     dbname = cr.dbname
+    failed_level = logging.WARNING if request.caller_reports else logging.ERROR
     with recorded(dbname, request, history_cursor) as outcome:
         try:
             outcome.update(_run(cr, request, loader, commit, outcome))
@@ -206,21 +208,21 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
             _logger.warning("%s: busy: %s", dbname, exc)
             outcome.update(result=results.BUSY, error=str(exc))
         except Incomplete as exc:
-            _logger.error("%s: %s", dbname, exc)
+            _logger.log(failed_level, "%s: %s", dbname, exc)
             outcome.update(result=results.INCOMPLETE, error=str(exc))
         except (Refused, Aborted) as exc:
             _logger.warning("%s: %s", dbname, exc)
             outcome.update(result=results.FAILED, error=str(exc), plan=getattr(exc, "plan", None))
         except Exception as exc:
             message = f"{failure.describe(exc)}\n{UNCHANGED}"
-            _logger.exception("%s: %s", dbname, message)
+            _logger.log(failed_level, "%s: %s", dbname, message, exc_info=True)
             outcome.update(result=results.FAILED, error=message)
     return outcome
 
 
 @contextmanager
 def recorded(dbname, request, history_cursor=None):
-    """Yield the run's outcome to fill in; on exit, time it and record it in the history.
+    """Yield the run's ``Result`` to fill in; on exit, time it and record it in the history.
 
     The row is written with ``history_cursor()`` (default: a new
     connection), after the run's transaction ended, so that it survives a
@@ -229,26 +231,15 @@ def recorded(dbname, request, history_cursor=None):
     ``--check`` none.
     """
     started, t0 = stored.utcnow(), time.monotonic()
-    outcome = {
-        "database": dbname,
-        "result": None,
-        "plan": None,
-        "upgraded": [],
-        "error": None,
-        "attempts": 0,
-        "locks": [],
-        "restart_needed": False,
-        "restart_addons": [],
-        "rehearsal": None,
-    }
+    outcome = results.Result(dbname)
     yield outcome
-    outcome["duration"] = round(time.monotonic() - t0, 3)
-    _logger.info("%s: %s in %.2f s", dbname, outcome["result"], outcome["duration"])
-    if outcome["locks"]:
-        _logger.info("%s: exclusive locks held: %s", dbname, watcher.held_text(outcome["locks"]))
-    if outcome["restart_needed"]:
-        _logger.warning("%s: %s", dbname, plan.restart_text(outcome["restart_addons"]))
-    if outcome["result"] not in results.RECORDED or request.check:
+    outcome.duration = round(time.monotonic() - t0, 3)
+    _logger.info("%s: %s in %.2f s", dbname, outcome.result, outcome.duration)
+    if outcome.locks:
+        _logger.info("%s: exclusive locks held: %s", dbname, watcher.held_text(outcome.locks))
+    if outcome.restart_needed:
+        _logger.warning("%s: %s", dbname, plan.restart_text(outcome.restart_addons))
+    if outcome.result not in results.RECORDED or request.check:
         return
     try:
         with closing((history_cursor or odoo.sql_db.db_connect(dbname).cursor)()) as cr:
@@ -257,13 +248,13 @@ def recorded(dbname, request, history_cursor=None):
                 request.trigger,
                 started,
                 stored.utcnow(),
-                outcome["result"],
-                outcome["upgraded"],
-                outcome["error"],
+                outcome.result,
+                outcome.upgraded,
+                outcome.error,
                 request.uid,
-                attempts=outcome["attempts"],
-                locks=outcome["locks"],
-                restart_needed=outcome["restart_needed"],
+                attempts=outcome.attempts,
+                locks=outcome.locks,
+                restart_needed=outcome.restart_needed,
                 rehearsal=request.rehearse,
             )
             cr.commit()  # pylint: disable=invalid-commit
@@ -272,7 +263,8 @@ def recorded(dbname, request, history_cursor=None):
 
 
 def _run(cr, request, loader, commit, outcome):
-    """Steps 1 to 4 of the protocol; fills ``outcome`` with what it learns as it goes."""
+    """Steps 1 to 4 of the protocol; returns the fields of ``outcome`` it learned at the end,
+    and fills it as it goes (its attempts)."""
     dbname = cr.dbname
     if request.only_managed and not stored.is_managed(cr):
         return {"result": results.NOT_MANAGED}
@@ -286,7 +278,7 @@ def _run(cr, request, loader, commit, outcome):
     _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
     with lock.held(cr, dbname, request.lock_timeout):
         for attempt in range(1, max(request.attempts, 1) + 1):
-            outcome["attempts"] = attempt
+            outcome.attempts = attempt
             if commit:
                 # Odoo cursors are REPEATABLE READ: a snapshot that sees what the
                 # previous holder of the lock (or attempt) committed meanwhile.
@@ -323,7 +315,8 @@ def _give_way(dbname, request, attempt, contended):
 
 
 def _attempt(cr, request, loader, commit):
-    """Steps 2 and 3: decide, then upgrade in one transaction; raises ``transaction.Contended``."""
+    """Steps 2 and 3: decide, then upgrade in one transaction; returns what it learned (fields
+    of the run's ``Result``); raises ``transaction.Contended``."""
     dbname = cr.dbname
     the_plan = None
     if not request.init_hashes:
@@ -354,11 +347,11 @@ def _attempt(cr, request, loader, commit):
                         return _record_current(run_cr, request)
                     schema_before = rehearsal.schema(run_cr) if request.rehearse else None
                     with load_report.observing() if request.rehearse else nullcontext() as seen:
-                        outcome = _upgrade(run_cr, request, loader, found, the_plan)
+                        learned = _upgrade(run_cr, request, loader, found, the_plan)
                     if request.rehearse:
                         # Rolled back like a failure: the transaction, and this process's registry.
-                        outcome = _rehearsed(run_cr, outcome, found, seen, schema_before)
-                        raise Rehearsed(dict(outcome, locks=watch.held(time.monotonic())))
+                        learned = _rehearsed(run_cr, learned, found, seen, schema_before)
+                        raise Rehearsed(dict(learned, locks=watch.held(time.monotonic())))
             except transaction.Contended as exc:
                 exc.wait = watch.last_wait
                 raise
@@ -369,23 +362,23 @@ def _attempt(cr, request, loader, commit):
                         f"(--watcher-max-seconds) and was aborted. {UNCHANGED}"
                     ) from exc
                 raise
-            outcome["locks"] = watch.held(time.monotonic())
+            learned["locks"] = watch.held(time.monotonic())
     except Rehearsed as rehearsed:
-        outcome = rehearsed.outcome
-    if outcome["result"] in (results.DONE, results.REHEARSED):
-        restart = plan.restart_addons(the_plan, outcome["upgraded"])
-        outcome.update(restart_needed=bool(restart), restart_addons=restart)
-    return outcome
+        learned = rehearsed.learned
+    if learned["result"] in (results.DONE, results.REHEARSED):
+        restart = plan.restart_addons(the_plan, learned["upgraded"])
+        learned.update(restart_needed=bool(restart), restart_addons=restart)
+    return learned
 
 
-def _rehearsed(cr, outcome, found, seen, schema_before):
-    """A rehearsal's outcome, read from its transaction before the rollback."""
-    if outcome["result"] != results.DONE:
-        return outcome  # nothing was upgraded: nothing to report
+def _rehearsed(cr, learned, found, seen, schema_before):
+    """What a rehearsal learned, read from its transaction before the rollback."""
+    if learned["result"] != results.DONE:
+        return learned  # nothing was upgraded: nothing to report
     report = rehearsal.report(
         seen.addons(found.installed), schema_before, rehearsal.schema(cr), rehearsal.rows_written(cr)
     )
-    return dict(outcome, result=results.REHEARSED, rehearsal=report)
+    return dict(learned, result=results.REHEARSED, rehearsal=report)
 
 
 def _planned(cr, found):

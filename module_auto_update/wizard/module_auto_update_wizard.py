@@ -91,7 +91,8 @@ def _table(head, rows):
 
 
 def rehearsal_html(outcome, translate):
-    """A rehearsal's outcome as HTML: how it ended, then what the upgrade did (``core.rehearsal.report``)."""
+    """A rehearsal's ``Result`` (``as_dict()``, as the wizard keeps it) as HTML: how it ended, then what the
+    upgrade did (``core.rehearsal.report``)."""
     _ = translate
     if outcome["result"] == results.REHEARSED:
         message = _(
@@ -206,19 +207,19 @@ class ModuleAutoUpdateWizard(models.TransientModel):
 
     def action_upgrade(self):
         self.ensure_one()
-        return self.env["ir.module.module"].upgrade_changed_checksum(trigger="menu")
+        return self.env["ir.module.module"].upgrade_changed_checksum(trigger=results.MENU)
 
     def action_rehearse(self):
         """Run the upgrade and roll it back; show the wizard again, with the report."""
         self.ensure_one()
-        outcome = self.env["ir.module.module"].rehearse_upgrade(trigger="menu")
-        self.rehearsal = {key: value for key, value in outcome.items() if key != "plan"}
+        outcome = self.env["ir.module.module"].rehearse_upgrade(trigger=results.MENU)
+        self.rehearsal = dict(outcome.as_dict(), plan=None)  # the plan is the wizard's own
         return self._action_show()
 
     def action_record_current_state(self):
         """First run: take the code on disk as what the database already has."""
         self.ensure_one()
-        self.env["ir.module.module"].record_current_state(trigger="menu")
+        self.env["ir.module.module"].record_current_state(trigger=results.MENU)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -11,7 +11,7 @@ from module_auto_update.core import plan, results
 
 
 def outcome(result, the_plan=None, **extra):
-    return dict(command.outcome_of("db", result), plan=the_plan, **extra)
+    return results.Result("db", result, the_plan, **extra)
 
 
 def a_plan(**keys):

@@ -60,8 +60,9 @@ def test_wait_names_table_and_session():
 
 
 def test_outcome_output_says_attempts_locks_and_restart():
-    outcome = dict(
-        command.outcome_of("db", results.DONE),
+    outcome = results.Result(
+        "db",
+        results.DONE,
         upgraded=["a"],
         attempts=3,
         locks=[{"table": "res_partner", "mode": "AccessExclusiveLock", "seconds": 1.2}],
@@ -72,7 +73,7 @@ def test_outcome_output_says_attempts_locks_and_restart():
     assert "done at attempt 3" in text
     assert "exclusive locks held: res_partner 1.2 s (AccessExclusiveLock)" in text
     assert "old Python code of a" in text
-    busy = dict(command.outcome_of("db", results.BUSY, "The upgrade gave way ..."), attempts=10)
+    busy = results.Result("db", results.BUSY, error="The upgrade gave way ...", attempts=10)
     assert "done at attempt" not in command.as_text(busy)
     # Every outcome carries the same keys, whether a run took place or not.
     keys = set(json.loads(command.as_json(outcome)))

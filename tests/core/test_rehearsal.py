@@ -57,12 +57,13 @@ def rows(*tables):
 
 
 def outcome(report):
-    return {
-        **command.outcome_of("prod", results.REHEARSED),
-        "upgraded": ["sale_custom"],
-        "rehearsal": report,
-        "locks": [{"table": "sale_order", "mode": "AccessExclusiveLock", "seconds": 1.5}],
-    }
+    return results.Result(
+        "prod",
+        results.REHEARSED,
+        upgraded=["sale_custom"],
+        rehearsal=report,
+        locks=[{"table": "sale_order", "mode": "AccessExclusiveLock", "seconds": 1.5}],
+    )
 
 
 def test_text_report_puts_the_data_before_odoos_own_tables():
@@ -98,4 +99,4 @@ def test_text_report_puts_the_data_before_odoos_own_tables():
 
 
 def test_every_json_line_has_the_rehearsal_key():
-    assert json.loads(command.as_json(command.outcome_of("prod", results.MISSING)))["rehearsal"] is None
+    assert json.loads(command.as_json(results.Result("prod", results.MISSING)))["rehearsal"] is None
