@@ -14,7 +14,7 @@ def uninstall_hook(env):
     as changed.
     """
     env.flush_all()
-    saved = stored.saved_checksums(env.cr)
+    saved = stored.saved_digests(env.cr)
     if saved:
         stored.write_param(env.cr, stored.PARAM_INSTALLED_CHECKSUMS, json.dumps(saved, sort_keys=True), env.uid)
     env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (stored.PARAM_WRITTEN,))

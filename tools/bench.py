@@ -57,13 +57,13 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent))
 import odoo_env  # noqa: E402
 
-from module_auto_update.core import check  # noqa: E402
+from module_auto_update.core import commas, inspection  # noqa: E402
 from module_auto_update.core.cache import cached_fingerprint  # noqa: E402
-from module_auto_update.core.fingerprint import fingerprint, parse_patterns  # noqa: E402
+from module_auto_update.core.fingerprint import fingerprint  # noqa: E402
 
 ADDONS = "sale_management,crm,project,stock,account,website,hr"
 LEAF = "project_todo"
-PATTERNS = parse_patterns("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
+PATTERNS = commas.split("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
 # The default of the tools that read the legacy parameter (click-odoo-update,
 # the OCA addon since 18.0): the straightforward flow of measure 2 hashes with
 # it, as they do, so that what we record is checked valid for them.
@@ -296,7 +296,7 @@ class Bench:
     def cold_no_op(self, dirs):
         """A fresh container's run where nothing changed: no stat cache entry, the recorded digests known.
 
-        Ours is ``check.current_fingerprints`` as a run calls it, with the stat
+        Ours is ``inspection.current_fingerprints`` as a run calls it, with the stat
         cache off, then with an empty one (the default in a new container: its
         entries are written); the reference is the straightforward walk.
         """
@@ -313,8 +313,8 @@ class Bench:
             return {name: straightforward_hash(dirs[name], PATTERNS, self.langs) for name in names}
 
         def ours(cache_dir):
-            settings = check.FingerprintSettings(PATTERNS, self.langs, cache_dir)
-            return check.current_fingerprints(names, settings, dirs.get, saved=saved)
+            settings = inspection.FingerprintSettings(PATTERNS, self.langs, cache_dir)
+            return inspection.current_fingerprints(names, settings, dirs.get, saved=saved)
 
         for run in range(self.runs):
             # Alternate who goes first, so that neither always meets a hotter CPU.
@@ -329,7 +329,7 @@ class Bench:
                 cache_dir = tempfile.mkdtemp(prefix="stat_cache_", dir=self.workdir) if side else None
                 seconds, found = timed(ours, cache_dir)
                 rows[side].ours.append(seconds)
-                assert check.digests(found) == saved, "the digests differ from the reference algorithm"
+                assert inspection.digests(found) == saved, "the digests differ from the reference algorithm"
                 assert not any(fp.files_computed for fp in found.values()), "a per-file digest was computed"
                 if cache_dir:
                     shutil.rmtree(cache_dir)
@@ -356,14 +356,14 @@ class Bench:
         code = inspect.getsource(straightforward_hash) + textwrap.dedent(f"""
             import fnmatch, hashlib, json, os, time
             from odoo.modules.module import get_module_path
-            from odoo.addons.module_auto_update.core.fingerprint import parse_patterns
+            from odoo.addons.module_auto_update.core import commas
             Module = env["ir.module.module"]
             Param = env["ir.config_parameter"].sudo()
 
             def straightforward_flow():
                 Module.update_list()
-                patterns = parse_patterns(Param.get_param("module_auto_update.exclude_patterns",
-                                                          {TOOLS_DEFAULT_PATTERNS!r}))
+                patterns = commas.split(Param.get_param("module_auto_update.exclude_patterns",
+                                                      {TOOLS_DEFAULT_PATTERNS!r}))
                 langs = env["res.lang"].search([("active", "=", True)]).mapped("code")
                 saved = json.loads(Param.get_param("module_auto_update.installed_checksums") or "{{}}")
                 return [m.name for m in Module.search([("state", "=", "installed")])

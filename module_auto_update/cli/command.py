@@ -16,7 +16,7 @@ import math
 import re
 import sys
 
-from ..core import plan, rehearsal, results, watcher
+from ..core import commas, plan, rehearsal, results, watcher
 from ..core.results import BUSY, FAILED, INCOMPLETE, MISSING, NOT_ODOO, UPGRADE_NEEDED
 
 EXIT_OK = 0
@@ -67,7 +67,7 @@ class UsageError(Exception):
 
 
 def comma_list(values):
-    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+    return [item for value in values or () for item in commas.split(value)]
 
 
 def build_parser(prog):

@@ -10,7 +10,7 @@ import psycopg2
 
 import odoo
 
-from ..core import check, results, stored
+from ..core import inspection, results, stored
 from ..upgrade import run
 from ..upgrade.addons import addon_path
 
@@ -42,7 +42,7 @@ def unknown_addons(names, wanted):
         if not left:
             break
         with _peek(dbname) as cr:
-            left = check.unknown_addons(cr, left, addon_path)
+            left = inspection.unknown_addons(cr, left, addon_path)
     return sorted(left)
 
 

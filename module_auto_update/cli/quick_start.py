@@ -17,7 +17,6 @@ Imports nothing from Odoo: not even this package's Odoo layer, which the
 package's ``__init__`` loads only under ``odoo.addons``.
 """
 
-import ast
 import importlib.util
 import logging
 import os
@@ -30,7 +29,8 @@ from pathlib import Path
 
 import psycopg2
 
-from ..core import check, lock, results, stored
+from ..core import inspection, lock, results, stored
+from ..core.manifest import read_manifest_file
 from . import command, odoo_config
 
 ADDON_DIR = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ class Site:
 
 def series():
     """Odoo's series this addon is for ("18.0"), from its manifest's version."""
-    manifest = ast.literal_eval((ADDON_DIR / "__manifest__.py").read_text(encoding="utf-8"))
+    manifest, _source = read_manifest_file(ADDON_DIR / "__manifest__.py")
     return ".".join(manifest["version"].split(".")[:2])
 
 
@@ -127,9 +127,9 @@ def databases(options, opts):
 
 
 def compare(cr, dbname, options, opts, site):
-    """``check.inspect`` of the database behind ``cr`` with the run's scope."""
+    """``inspection.inspect`` of the database behind ``cr`` with the run's scope."""
     _logger.info("%s: comparing fingerprints", dbname)
-    return check.inspect(
+    return inspection.inspect(
         cr,
         site.locate,
         options["data_dir"],
@@ -149,7 +149,7 @@ def inspect(options, dbname, opts, site):
         if not stored.is_odoo(cr):
             raise Handover(f"{dbname}: not an Odoo database")
         if any(
-            check.unknown_addons(cr, command.comma_list(given), site.locate)
+            inspection.unknown_addons(cr, command.comma_list(given), site.locate)
             for given in (opts.only, opts.ignore_addons)
         ):
             raise Handover(f"{dbname}: --only or --ignore-addons names an addon it does not know")

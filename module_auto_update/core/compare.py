@@ -38,13 +38,19 @@ def changed_addons(current, saved, forced=()):
     return reasons
 
 
+def changed_reasons(current, saved, forced=(), ignore=()):
+    """``{addon: reason}`` of ``changed_addons``, without the addons of ``ignore``."""
+    reasons = changed_addons(current, saved, forced=set(forced))
+    return {name: reason for name, reason in reasons.items() if name not in set(ignore)}
+
+
 def upgradable(reasons):
     """The addons of ``changed_addons()`` that an upgrade can act on."""
     return sorted(name for name, reason in reasons.items() if reason not in LEFT_ALONE)
 
 
 def diff_files(old, new):
-    """Compare two ``{relpath: sha1}`` maps: what was added, removed, modified."""
+    """Compare two ``{relpath: digest}`` maps: what was added, removed, modified."""
     old, new = old or {}, new or {}
     return {
         "added": sorted(set(new) - set(old)),

@@ -13,8 +13,6 @@ import glob
 import os
 from typing import NamedTuple
 
-from .plan_readers import model_fields
-
 # Folders whose code Odoo never loads as models.
 SKIPPED_FOLDERS = ("tests", "migrations", "upgrades")
 FIELD_TYPES = frozenset(
@@ -136,17 +134,27 @@ def scan_python(path):
     return PythonScan(own, parents, errors)
 
 
-def fields_kept(cr, scans):
+def _readable(scans):
+    """The scans of ``scans`` without a file Python cannot parse: what the others declare is not known."""
+    return {name: scan for name, scan in scans.items() if not scan.errors}
+
+
+def parent_models(scans):
+    """The parent models of the classes of ``scans`` (``{addon: PythonScan}``): the models whose
+    fields ``fields_kept`` needs as the database knows them."""
+    return {p for scan in _readable(scans).values() for ps in scan.parents.values() for p in ps}
+
+
+def fields_kept(scans, known):
     """``{addon: {model: [field names]}}`` that each addon's code still provides.
 
     ``scans``: ``{addon: PythonScan}``; an addon with a file Python cannot
     parse is left out: what it declares is not known. A model's fields
     include those it inherits from its parent models, declared by this addon
-    or (as the database knows them) by another.
+    or by another: ``known``, ``{model: [field names]}`` of the
+    ``parent_models`` as the database knows them (``plan_readers.model_fields``).
     """
-    scans = {name: scan for name, scan in scans.items() if not scan.errors}
-    wanted = {p for scan in scans.values() for ps in scan.parents.values() for p in ps}
-    known = model_fields(cr, wanted)
+    scans = _readable(scans)
     return {
         name: {model: sorted(_fields_of(model, scan.own, scan.parents, known, {model})) for model in scan.own}
         for name, scan in scans.items()

@@ -97,11 +97,6 @@ class Fingerprint:
         return not isinstance(self.files, FileDigests) or self.files.computed
 
 
-def parse_patterns(value):
-    """Split the comma-separated exclude parameter, ignoring blanks around items."""
-    return [p.strip() for p in (value or "").split(",") if p.strip()]
-
-
 @functools.lru_cache(maxsize=32)
 def _matcher(patterns):
     # One compiled regex instead of fnmatch per pattern per file: same
@@ -217,17 +212,6 @@ def _open_regular(top, relpath):
     return fd, st
 
 
-def read_chunks(top, relpath):
-    """Yield a file's bytes by chunks; raise UnreadableFileError if it can't be read."""
-    fd, _st = _open_regular(top, relpath)
-    with os.fdopen(fd, "rb", buffering=0) as f:
-        try:
-            while chunk := f.read(CHUNK_SIZE):
-                yield chunk
-        except OSError as exc:
-            raise UnreadableFileError(top, relpath, exc.strerror or str(exc)) from exc
-
-
 _per_thread = threading.local()
 
 
@@ -263,8 +247,8 @@ def digest_files(top, relpaths, files=None, stats=None):
     taken on the open file before reading it. Raises UnreadableFileError for
     a file that is not a regular file or cannot be read.
     """
-    addon_sha1 = hashlib.sha1()
-    add = addon_sha1.update
+    whole = hashlib.sha1()
+    add = whole.update
     view = _buffer()
     for relpath in relpaths:
         add(os.fsencode(relpath))
@@ -276,28 +260,13 @@ def digest_files(top, relpaths, files=None, stats=None):
             files[relpath] = own.hexdigest()
         if stats is not None:
             stats.append(st)
-    return addon_sha1.hexdigest()
-
-
-def hash_file(top, relpath, addon_sha1):
-    """Feed a file into the addon digest; return the file's own SHA-1."""
-    own = hashlib.sha1()
-    addon_sha1.update(os.fsencode(relpath))
-    for chunk in read_chunks(top, relpath):
-        addon_sha1.update(chunk)
-        own.update(chunk)
-    return own.hexdigest()
-
-
-def hash_files(top, relpaths):
-    """The Fingerprint of these files of ``top``, hashed in the given order (per-file digests computed)."""
-    files = {}
-    return Fingerprint(digest_files(top, relpaths, files), files)
+    return whole.hexdigest()
 
 
 def fingerprint(top, exclude_patterns, keep_langs):
     """Return the addon digest and the per-file digests, reading each file once."""
-    return hash_files(top, _walk(top, exclude_patterns, keep_langs))
+    files = {}
+    return Fingerprint(digest_files(top, _walk(top, exclude_patterns, keep_langs), files), files)
 
 
 def addon_digest(top, exclude_patterns, keep_langs):

@@ -96,12 +96,6 @@ def _script_version(version, series):
 # What is upgraded ----------------------------------------------------------
 
 
-def changed_reasons(current, saved, forced=(), ignore=()):
-    """``{addon: reason}`` of compare.changed_addons, without the ignored addons."""
-    reasons = compare.changed_addons(current, saved, forced=set(forced))
-    return {name: reason for name, reason in reasons.items() if name not in set(ignore)}
-
-
 def _depends(name, installed, manifests):
     manifest = manifests.get(name)
     if manifest is not None:
@@ -493,7 +487,7 @@ def build_plan(
 
     ``installed``: ``{addon: {"version": latest_version, "depends": [...]}}``;
     ``current``/``saved``: addon digests (``False``: folder missing, ``None``:
-    unreadable); ``current_files``/``saved_files``: ``{addon: {relpath: sha1}}``;
+    unreadable); ``current_files``/``saved_files``: ``{addon: {relpath: digest}}``;
     ``manifests``: ``{addon: manifest}`` of every addon on disk; ``scripts``:
     ``{addon: {version folder: [paths]}}``, ``script_digests`` ``{addon: {path:
     digest}}`` of their files, ``recorded_scripts`` ``{addon: {path: {"version",
@@ -502,14 +496,14 @@ def build_plan(
     by ``preflight``; ``pending``: ``[(addon, state)]`` left pending;
     ``defined_xmlids``: None when a data file could not be read (then no
     deletion is announced); ``reasons``: ``{addon: reason}`` when the caller
-    has them (``check.classify``), ``adopted``: addons whose record was taken
+    has them (``inspection.classify``), ``adopted``: addons whose record was taken
     over as they are; ``database_only``: installed addons that exist only in
-    the database (``check.database_only``), whose missing code is no warning;
+    the database (``stored.database_only_addons``), whose missing code is no warning;
     the other inputs feed warnings().
     """
     current_files, saved_files = current_files or {}, saved_files or {}
     if reasons is None:
-        reasons = changed_reasons(current, saved, forced, ignore)
+        reasons = compare.changed_reasons(current, saved, forced, ignore)
     scope = upgrade_scope(reasons, installed, manifests, company_countries)
     todo = set(scope["changed"]) | set(scope["cascade"])
 
@@ -634,6 +628,34 @@ def restart_text(addons):
     )
 
 
+# Rendering: the building blocks of the plan's text (render_text) and of the wizard's HTML.
+
+# How a changed file is marked, by kind of change (compare.diff_files).
+FILE_MARKS = (("added", "+"), ("removed", "-"), ("modified", "~"))
+# The lists of addons brought into the upgrade by others: (plan key, message code, entry key of the others).
+BROUGHT_IN = (("cascade", "because-of", "because_of"), ("to_install", "required-by", "required_by"))
+
+
+def marked_files(files):
+    """``[(mark, path)]`` of a changed addon's ``files`` (None when not known): added, removed, modified."""
+    return [(mark, path) for kind, mark in FILE_MARKS for path in (files or {}).get(kind, ())]
+
+
+def blocking_line(problem, translate=None):
+    """``(where, what)`` of a blocking entry: ``addon/path:line``, and its sentence (its ``detail``,
+    or in the language of ``translate``)."""
+    what = problem["detail"] if translate is None else render(problem["code"], problem["params"], translate)
+    return where(problem), what
+
+
+def brought_in(plan, translate=None):
+    """``[(plan key, [(addon, why)])]`` of the addons brought into the upgrade by others, as ``BROUGHT_IN``."""
+    return [
+        (key, [(e["module"], render(code, {"addons": ", ".join(e[by])}, translate)) for e in plan[key]])
+        for key, code, by in BROUGHT_IN
+    ]
+
+
 def render_text(plan):
     """A plain-text rendering of the plan, for the shell and the command line."""
     lines = [plan["summary"]["text"]]
@@ -642,15 +664,14 @@ def render_text(plan):
         if entries:
             lines.extend(["", render(f"heading-{key}") + ":", *entries])
 
-    section("blocking", [f"  {where(problem)}: {problem['detail']}" for problem in plan["blocking"]])
+    section("blocking", ["  %s: %s" % blocking_line(problem) for problem in plan["blocking"]])
     changed = []
     for item in plan["changed"]:
         changed.append(f"  {item['module']} ({render(item['reason'])})")
-        for kind, sign in (("added", "+"), ("removed", "-"), ("modified", "~")):
-            changed.extend(f"      {sign} {path}" for path in (item["files"] or {}).get(kind, ()))
+        changed.extend(f"      {mark} {path}" for mark, path in marked_files(item["files"]))
     section("changed", changed)
-    for key, code, by in (("cascade", "because-of", "because_of"), ("to_install", "required-by", "required_by")):
-        section(key, [f"  {e['module']} ({render(code, {'addons': ', '.join(e[by])})})" for e in plan[key]])
+    for key, entries in brought_in(plan):
+        section(key, [f"  {module} ({why})" for module, why in entries])
     migrations = []
     for item in plan["migrations"]:
         migrations.append(f"  {item['module']}: {item['from'] or '(none)'} -> {item['to']}")

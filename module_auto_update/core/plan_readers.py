@@ -7,8 +7,6 @@ Any DB-API cursor does: the planner runs from the Odoo layer, from
 without Odoo. Nothing here writes.
 """
 
-from .plan import CODE_DEFINED_MODELS
-
 # Columns every model has without declaring them.
 MAGIC_FIELDS = ("id", "create_uid", "create_date", "write_uid", "write_date")
 
@@ -28,15 +26,15 @@ def installed_modules(cr):
     }
 
 
-def recorded_xmlids(cr, modules):
-    """The non-noupdate XML IDs of ``modules`` that point at a record."""
+def recorded_xmlids(cr, modules, skipped_models=()):
+    """The non-noupdate XML IDs of ``modules`` that point at a record, but for those of ``skipped_models``."""
     cr.execute(
         """SELECT d.module, d.name, d.model,
                   EXISTS(SELECT 1 FROM ir_model_data o WHERE o.model = d.model AND o.res_id = d.res_id AND o.id != d.id)
              FROM ir_model_data d
             WHERE d.module = ANY(%s) AND d.res_id IS NOT NULL AND NOT COALESCE(d.noupdate, false)
               AND d.model != ALL(%s)""",
-        (list(modules), sorted(CODE_DEFINED_MODELS)),
+        (list(modules), sorted(skipped_models)),
     )
     return [{"module": m, "name": n, "model": model, "shared": shared} for m, n, model, shared in cr.fetchall()]
 

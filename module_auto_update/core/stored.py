@@ -14,7 +14,7 @@ import logging
 import os
 from datetime import datetime, timezone
 
-from . import results, watcher
+from . import commas, results, watcher
 
 _logger = logging.getLogger(__name__)
 
@@ -119,14 +119,15 @@ def active_langs(cr):
 
 def ignored_addons(cr):
     """The addons of the database's ignore list (``PARAM_IGNORE_ADDONS``)."""
-    return {name.strip() for name in (get_param(cr, PARAM_IGNORE_ADDONS) or "").split(",") if name.strip()}
+    value = get_param(cr, PARAM_IGNORE_ADDONS)
+    return set(commas.split(value))
 
 
 def stat_cache_enabled(cr):
     return (get_param(cr, PARAM_STAT_CACHE) or "").strip().lower() not in ("0", "false", "no", "off")
 
 
-def legacy_checksums(cr):
+def legacy_digests(cr):
     """The values other tools keep in the JSON system parameter."""
     value = get_param(cr, PARAM_INSTALLED_CHECKSUMS)
     if not value:
@@ -145,7 +146,7 @@ def legacy_checksums(cr):
     return {name: value for name, value in data.items() if value and isinstance(value, str)}
 
 
-def _table_checksums(cr):
+def _table_digests(cr):
     if not table_exists(cr, CHECKSUM_TABLE):
         return {}
     cr.execute("SELECT name, checksum FROM module_auto_update_checksum WHERE checksum IS NOT NULL AND checksum != ''")
@@ -163,8 +164,8 @@ def rewritten_by_another_tool(cr):
     return bool(value) and hashlib.sha1(value.encode()).hexdigest() != get_param(cr, PARAM_WRITTEN)
 
 
-def saved_checksums(cr):
-    """``{addon: checksum}`` recorded at the last successful upgrade, by this addon or another tool.
+def saved_digests(cr):
+    """``{addon: digest}`` recorded at the last successful upgrade, by this addon or another tool.
 
     Whichever tool upgraded last is believed. Our table is authoritative
     while the legacy parameter is as we last wrote it; when another tool
@@ -173,11 +174,11 @@ def saved_checksums(cr):
     (our table empty or not created yet) reads the parameter alone. The next
     save writes both alike again.
     """
-    rows = _table_checksums(cr)
+    rows = _table_digests(cr)
     if not rows:
-        return legacy_checksums(cr)
+        return legacy_digests(cr)
     if rewritten_by_another_tool(cr):
-        legacy = legacy_checksums(cr)
+        legacy = legacy_digests(cr)
         taken = sorted(name for name, value in legacy.items() if rows.get(name) != value)
         if taken:
             _logger.info(
@@ -188,10 +189,10 @@ def saved_checksums(cr):
     return rows
 
 
-def saved_file_checksums(cr, saved):
-    """``{addon: {relpath: sha1}}`` recorded beside the addon checksums that still hold.
+def saved_file_digests(cr, saved):
+    """``{addon: {relpath: digest}}`` recorded beside the addon digests that still hold.
 
-    ``saved``: ``saved_checksums(cr)``. An addon whose checksum another tool
+    ``saved``: ``saved_digests(cr)``. An addon whose digest another tool
     recorded since has no per-file record: the files it changed are not known.
     """
     if not table_exists(cr, CHECKSUM_TABLE):
@@ -201,13 +202,13 @@ def saved_file_checksums(cr, saved):
     )
     return {
         name: files if isinstance(files, dict) else json.loads(files)
-        for name, checksum, files in cr.fetchall()
-        if saved.get(name) == checksum
+        for name, digest, files in cr.fetchall()
+        if saved.get(name) == digest
     }
 
 
 def storable_files(files):
-    """``{relpath: sha1}`` with keys PostgreSQL's JSON accepts.
+    """``{relpath: digest}`` with keys PostgreSQL's JSON accepts.
 
     A file name that is not valid UTF-8 reaches Python with lone surrogates,
     which PostgreSQL refuses in JSON: its bytes are written as ``\\xNN``.
@@ -222,7 +223,7 @@ def save_fingerprints(cr, fingerprints, upgraded=(), uid=None):
     left alone) keeps what was recorded for it; ``None`` (a file could not be
     read) records nothing, so that it still counts as changed next time.
     """
-    saved = saved_checksums(cr)
+    saved = saved_digests(cr)
     digests, files = {}, {}
     for name, fp in fingerprints.items():
         if fp:
@@ -235,7 +236,7 @@ def save_fingerprints(cr, fingerprints, upgraded=(), uid=None):
 def save_digests(cr, digests, file_digests=None, upgraded=(), uid=None):
     """Make ``{addon: digest}`` the recorded fingerprints, replacing the previous ones.
 
-    ``file_digests``: ``{addon: {relpath: sha1}}`` to keep beside them (an
+    ``file_digests``: ``{addon: {relpath: digest}}`` to keep beside them (an
     addon left out keeps its previous per-file record); ``upgraded``: the
     addons whose upgrade this save concludes. The legacy parameter is
     rewritten to match, for the tools that read it (the OCA addon,

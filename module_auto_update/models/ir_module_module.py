@@ -8,7 +8,7 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 
-from ..core import check, compare, messages, plan, results, stored
+from ..core import compare, messages, plan, results, stored
 from ..upgrade import addons, plan_inputs, run, transaction
 from .module import FailedUpgradeError, IncompleteUpgradeError
 
@@ -25,7 +25,7 @@ class IrModuleModule(models.Model):
     # Fingerprints ---------------------------------------------------------
 
     def _current_fingerprints(self):
-        """``{name: Fingerprint}`` of these addons (see core.check.current_fingerprints)."""
+        """``{name: Fingerprint}`` of these addons (see upgrade.addons.current_fingerprints)."""
         return addons.current_fingerprints(self.mapped("name"), cr=self.env.cr)
 
     def _get_checksum_dir(self):
@@ -42,7 +42,7 @@ class IrModuleModule(models.Model):
     def _get_saved_checksums(self):
         """``{addon: checksum}`` recorded at the last successful upgrade."""
         self.env["module.auto.update.checksum"].flush_model()
-        return stored.saved_checksums(self.env.cr)
+        return stored.saved_digests(self.env.cr)
 
     @api.model
     def _save_checksums(self, checksums, file_checksums=None, upgraded=()):
@@ -74,13 +74,21 @@ class IrModuleModule(models.Model):
 
     @api.model
     def _changed_checksum_reasons(self, fingerprints=None):
-        """``{addon: reason}`` for installed addons differing from their record."""
-        if fingerprints is None:
-            fingerprints = self.search([("state", "=", "installed")])._current_fingerprints()
-        return compare.changed_addons(check.digests(fingerprints), self._get_saved_checksums())
+        """``{addon: reason}`` for installed addons differing from their record, as the run decides.
+
+        The run's own inspection (``upgrade.addons.inspect``): the addons of the
+        ignore list are left out, and so are those recorded with the other
+        exclude default and unchanged (taken over); an addon whose manifest
+        says ``installable: False`` is ``not installable``, left alone.
+        ``fingerprints``: ``{name: Fingerprint}`` taken already, else the
+        installed addons' taken now.
+        """
+        self.env.flush_all()
+        return addons.inspect(self.env.cr, fingerprints=fingerprints).reasons
 
     @api.model
     def _get_modules_with_changed_checksum(self):
+        """The installed addons the run would upgrade for a change of their own (``_changed_checksum_reasons``)."""
         names = compare.upgradable(self._changed_checksum_reasons())
         return self.search([("name", "in", names), ("state", "=", "installed")])
 

@@ -1,12 +1,16 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import os
+import tempfile
+from unittest import mock
 
 from odoo.exceptions import AccessError
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 
 from ..addon_hash import addon_hash
+from ..core import compare, stored
 from ..models.module import (
     DEFAULT_EXCLUDE_PATTERNS,
     PARAM_EXCLUDE_PATTERNS,
@@ -14,6 +18,7 @@ from ..models.module import (
     FailedUpgradeError,
     IncompleteUpgradeError,
 )
+from ..upgrade import addons
 
 
 @tagged("post_install", "-at_install")
@@ -92,6 +97,33 @@ class TestChecksums(TransactionCase):
         self.ICP.set_param(PARAM_INSTALLED_CHECKSUMS, json.dumps(digests))
         self.assertEqual(self.Module._get_saved_checksums(), digests)
         self.assertFalse(self.Module._get_modules_with_changed_checksum())
+
+    def test_ignored_and_not_installable_addons_are_named_by_neither(self):
+        """The OCA-compatible methods decide as the run does: with its inspection."""
+        self.Module._save_installed_checksums()
+        saved = self.Module._get_saved_checksums()
+        saved.update(web="0" * 40, module_auto_update="0" * 40)  # both changed ...
+        self.Module._save_checksums(saved)
+        self.ICP.set_param(stored.PARAM_IGNORE_ADDONS, "web")  # ... but web is on the ignore list
+        self.Module.create({"name": "mau_not_installable", "state": "installed"})
+        real_path = addons.addon_path
+        with tempfile.TemporaryDirectory() as top:
+            folder = os.path.join(top, "mau_not_installable")
+            os.mkdir(folder)
+            with open(os.path.join(folder, "__manifest__.py"), "w", encoding="utf-8") as f:
+                f.write("{'name': 'Not installable', 'installable': False}")
+
+            def addon_path(name):
+                return folder if name == "mau_not_installable" else real_path(name)
+
+            with mock.patch.object(addons, "addon_path", addon_path):
+                reasons = self.Module._changed_checksum_reasons()
+                changed = self.Module._get_modules_with_changed_checksum()
+                run_reasons = addons.inspect(self.env.cr).reasons
+        self.assertEqual(reasons, run_reasons, "the run's own decision")
+        self.assertNotIn("web", reasons)
+        self.assertEqual(reasons["mau_not_installable"], compare.NOT_INSTALLABLE, "left alone, never upgraded")
+        self.assertEqual(changed, self.own)
 
     def test_invalid_legacy_parameter_counts_as_nothing_recorded(self):
         self.Checksum.search([]).unlink()

@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The pure core bound to the running Odoo: its addon lookup and its data_dir.
 
-The plain SQL readers live in ``core.stored`` and the comparison in
-``core.check``; the quick start binds the same functions to a lookup of its
+The plain SQL readers live in ``core.stored`` and the inspection in
+``core.inspection``; the quick start binds the same functions to a lookup of its
 own, made without importing Odoo, so both decide alike.
 """
 
@@ -15,7 +15,7 @@ import odoo.release
 from odoo.modules.module import get_module_path
 from odoo.tools import config
 
-from ..core import check
+from ..core import inspection
 
 
 def addon_path(name):
@@ -23,29 +23,29 @@ def addon_path(name):
     return path if path and os.path.isdir(path) else False
 
 
-def fingerprint_settings(cr):
-    return check.fingerprint_settings(cr, config["data_dir"])
+def read_fingerprint_settings(cr):
+    return inspection.read_fingerprint_settings(cr, config["data_dir"])
 
 
 def current_fingerprints(names, settings=None, cr=None):
-    """See core.check.current_fingerprints, with Odoo's addon lookup.
+    """See core.inspection.current_fingerprints, with Odoo's addon lookup.
 
     ``settings``, or the database's own, read with ``cr``.
     """
-    return check.current_fingerprints(names, settings or fingerprint_settings(cr), addon_path)
+    return inspection.current_fingerprints(names, settings or read_fingerprint_settings(cr), addon_path)
 
 
 def inspect(cr, **scope):
-    """See core.check.inspect, with Odoo's addon lookup, data_dir and series."""
-    return check.inspect(cr, addon_path, config["data_dir"], odoo.release.series, **scope)
+    """See core.inspection.inspect, with Odoo's addon lookup, data_dir and series."""
+    return inspection.inspect(cr, addon_path, config["data_dir"], odoo.release.series, **scope)
 
 
-# {path: sha1} of the Python files of addons this process imported, taken
+# {path: digest} of the Python files of addons this process imported, taken
 # when its registry was ready (the file as it was then).
 _IMPORTED = {}
 
 
-def _sha1(path):
+def _file_digest(path):
     with open(path, "rb") as f:
         return hashlib.sha1(f.read()).hexdigest()
 
@@ -64,7 +64,7 @@ def remember_imported():
     for path in _imported_files():
         if path not in _IMPORTED:
             try:
-                _IMPORTED[path] = _sha1(path)
+                _IMPORTED[path] = _file_digest(path)
             except OSError:
                 continue
 
@@ -88,7 +88,7 @@ def python_changed_files(name):
         if path not in _IMPORTED:
             continue
         try:
-            same = _sha1(path) == _IMPORTED[path]
+            same = _file_digest(path) == _IMPORTED[path]
         except OSError:
             same = False  # imported, and gone since
         if not same:

@@ -10,7 +10,6 @@ upgrade path of migration scripts, external dependencies. The ORM method
 Nothing is written to the database.
 """
 
-import ast
 import glob
 import hashlib
 import logging
@@ -21,8 +20,9 @@ import odoo.upgrade
 from odoo import tools
 from odoo.modules.module import adapt_version, check_python_external_dependency, get_modules, module_manifest
 
-from ..core import check, plan, plan_readers, preflight, stored
-from ..core.declared_fields import fields_kept, scan_python
+from ..core import inspection, plan, plan_readers, preflight, stored
+from ..core.declared_fields import fields_kept, parent_models, scan_python
+from ..core.manifest import read_manifest_file
 from ..core.messages import line_of
 from . import addons
 
@@ -42,11 +42,7 @@ def read_manifest(name, errors=None):
     if not manifest_file:
         return None
     try:
-        with open(manifest_file, encoding="utf-8") as f:
-            source = f.read()
-        manifest = ast.literal_eval(source)
-        if not isinstance(manifest, dict):
-            raise ValueError("it is not a dictionary")
+        manifest, source = read_manifest_file(manifest_file)
         manifest["version"] = adapt_version(manifest.get("version", "1.0"))
     except (OSError, SyntaxError, ValueError) as exc:
         _logger.warning("Manifest of addon %s cannot be read: %s", name, exc)
@@ -60,7 +56,7 @@ def read_manifest(name, errors=None):
     return manifest
 
 
-def script_files(name, path):
+def find_scripts(name, path):
     """``{version folder: [script paths]}`` of ``migrations/``, ``upgrades/`` and the upgrade path."""
     sources = [(os.path.join(path, folder), path) for folder in SCRIPT_FOLDERS]
     sources += [(os.path.join(upgrade, name), None) for upgrade in odoo.upgrade.__path__]
@@ -76,9 +72,9 @@ def script_files(name, path):
     return scripts
 
 
-def script_digests(path, scripts, installed_version, manifest_version, recorded=()):
+def read_script_digests(path, scripts, installed_version, manifest_version, recorded=()):
     """``{script path: SHA-1 of its file}`` of the scripts the upgrade runs and of those ``recorded``
-    as run (``script_files``' paths; an unreadable one left out): the others are never compared."""
+    as run (``find_scripts``' paths; an unreadable one left out): the others are never compared."""
     series = odoo.release.major_version
     runs = plan.migration_scripts(scripts, installed_version, plan.full_version(manifest_version, series), series)
     wanted = {script["path"] for script in runs} | set(recorded)
@@ -95,7 +91,7 @@ def script_digests(path, scripts, installed_version, manifest_version, recorded=
     return digests
 
 
-def missing_external(name, manifest):
+def find_missing_external(name, manifest):
     """Blocking entries for the external dependencies of a manifest that are not available."""
     depends = manifest.get("external_dependencies") or {}
     problems = []
@@ -128,33 +124,39 @@ def plan_for(cr, found):
     Every file the upgrade would load is read first (``core.preflight``):
     what would make it fail is a blocking entry.
     """
+    # What the database holds, read first; then the disk, read only for the addons the upgrade touches.
     installed = plan_readers.installed_modules(cr)
-    current = check.digests(found.fingerprints)
+    countries = plan_readers.company_countries(cr)
+    models = plan_readers.model_names(cr)
+    pending = plan_readers.pending_modules(cr, stored.PENDING_STATES)
+    saved_files = stored.saved_file_digests(cr, found.saved)
     manifest_errors = {}
     manifests = {name: m for name in get_modules() if (m := read_manifest(name, manifest_errors)) is not None}
-    countries = plan_readers.company_countries(cr)
-    # The expensive inputs are read only for the addons the upgrade touches.
     scope = plan.upgrade_scope(found.reasons, installed, manifests, countries)
     touched = sorted(set(scope["changed"]) | set(scope["cascade"]))
     todo = [name for name in touched if name in manifests]
     loaded = [*todo, *(n for n in scope["to_install"] if n in manifests)]
-    problems = [manifest_errors[name] for name in touched if name in manifest_errors]
     scans = {name: scan_python(manifests[name]["path"]) for name in loaded}
-    known_models = plan_readers.model_names(cr) | {model for scan in scans.values() for model in scan.own}
+    upgraded_scans = {name: scans[name] for name in todo}
+    records = plan_readers.recorded_xmlids(cr, todo, plan.CODE_DEFINED_MODELS)
+    stored_fields = plan_readers.stored_fields(cr, todo)
+    parent_fields = plan_readers.model_fields(cr, parent_models(upgraded_scans))
+    recorded_scripts = stored.ran_migrations(cr, todo)
+    problems = [manifest_errors[name] for name in touched if name in manifest_errors]
+    known_models = models | {model for scan in scans.values() for model in scan.own}
     defined = set()
     for name in loaded:
         problems += preflight.python_problems(name, scans[name].errors)
-        problems += missing_external(name, manifests[name])
+        problems += find_missing_external(name, manifests[name])
         # A data file may define XML IDs of another addon: every loaded addon counts.
         demo = installed.get(name, {}).get("demo", False)
         xmlids, trouble = preflight.read_data_files(name, manifests[name], demo, known_models)
         defined |= xmlids
         problems += trouble
     unread = any(p["code"] in preflight.UNREAD for p in problems)
-    scripts = {name: script_files(name, manifests[name]["path"]) for name in todo}
-    recorded_scripts = stored.ran_migrations(cr, todo)
+    scripts = {name: find_scripts(name, manifests[name]["path"]) for name in todo}
     digests = {
-        name: script_digests(
+        name: read_script_digests(
             manifests[name]["path"],
             scripts[name],
             installed[name].get("version"),
@@ -165,11 +167,11 @@ def plan_for(cr, found):
     }
     return plan.build_plan(
         installed=installed,
-        current=current,
+        current=inspection.digests(found.fingerprints),
         saved=found.saved,
         manifests=manifests,
         current_files={name: fp.files for name, fp in found.fingerprints.items() if fp},
-        saved_files=stored.saved_file_checksums(cr, found.saved),
+        saved_files=saved_files,
         reasons=found.reasons,
         adopted=found.adopted,
         database_only=found.database_only,
@@ -177,12 +179,12 @@ def plan_for(cr, found):
         scripts=scripts,
         script_digests=digests,
         recorded_scripts=recorded_scripts,
-        records=plan_readers.recorded_xmlids(cr, todo),
+        records=records,
         # A data file that cannot be read defines unknown XML IDs: no deletion is announced.
         defined_xmlids=None if unread else defined,
-        stored_fields=plan_readers.stored_fields(cr, todo),
-        declared_fields=fields_kept(cr, {name: scans[name] for name in todo}),
+        stored_fields=stored_fields,
+        declared_fields=fields_kept(upgraded_scans, parent_fields),
         problems=problems,
-        pending=plan_readers.pending_modules(cr, stored.PENDING_STATES),
+        pending=pending,
         company_countries=countries,
     )

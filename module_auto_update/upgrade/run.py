@@ -46,7 +46,6 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..core import compare, lock, plan, rehearsal, results, stored, watcher
-from ..core.messages import where
 from . import addons, failure, load_report, plan_inputs, transaction
 
 _logger = logging.getLogger(__name__)
@@ -124,7 +123,7 @@ class Loader:
 
 def blocked(problems):
     """The refusal of a plan with blocking problems: each with its file and line."""
-    lines = [f"  {where(problem)}: {problem['detail']}" for problem in problems]
+    lines = ["  %s: %s" % plan.blocking_line(problem) for problem in problems]
     return "\n".join(["The upgrade did not start: it would fail on these problems.", *lines, UNCHANGED])
 
 

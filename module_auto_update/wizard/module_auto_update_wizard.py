@@ -13,8 +13,6 @@ from odoo import _, api, fields, models
 from ..core import messages, rehearsal, results, watcher
 from ..core import plan as upgrade_plan
 
-FILE_MARKS = (("added", "+"), ("removed", "−"), ("modified", "~"))
-
 
 def _items(entries):
     if not entries:
@@ -47,7 +45,7 @@ def plan_html(plan, translate):
     html = box(
         "danger",
         "blocking",
-        [Markup("<code>%s</code> %s") % (messages.where(p), say(p["code"], **p["params"])) for p in plan["blocking"]],
+        [Markup("<code>%s</code> %s") % upgrade_plan.blocking_line(p, translate) for p in plan["blocking"]],
     )
     html += box(
         "warning",
@@ -59,22 +57,16 @@ def plan_html(plan, translate):
     changed = []
     for entry in plan["changed"]:
         line = Markup("<strong>%s</strong> (%s)") % (entry["module"], say(entry["reason"]))
-        files = entry["files"]
-        if files:
-            paths = [Markup("<code>%s %s</code>") % (mark, path) for kind, mark in FILE_MARKS for path in files[kind]]
-            line += _items(paths) if paths else Markup()
-        changed.append(line)
+        paths = [Markup("<code>%s %s</code>") % marked for marked in upgrade_plan.marked_files(entry["files"])]
+        changed.append(line + _items(paths))
     html += section("changed", changed)
-    for key, code, by in (("cascade", "because-of", "because_of"), ("to_install", "required-by", "required_by")):
-        html += section(
-            key,
-            [Markup("<strong>%s</strong> (%s)") % (e["module"], say(code, addons=", ".join(e[by]))) for e in plan[key]],
-        )
+    for key, entries in upgrade_plan.brought_in(plan, translate):
+        html += section(key, [Markup("<strong>%s</strong> (%s)") % entry for entry in entries])
     migrations = []
     for entry in plan["migrations"]:
         line = Markup("<strong>%s</strong> %s → %s") % (entry["module"], entry["from"] or "-", entry["to"])
         scripts = [Markup("<code>%s %s %s</code>") % (s["stage"], s["version"], s["path"]) for s in entry["scripts"]]
-        migrations.append(line + (_items(scripts) if scripts else Markup()))
+        migrations.append(line + _items(scripts))
     html += section("migrations", migrations)
     return html
 

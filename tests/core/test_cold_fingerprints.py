@@ -17,7 +17,7 @@ from unittest import mock
 import pytest
 from trees import make
 
-from module_auto_update.core import cache, check, compare, stored
+from module_auto_update.core import cache, commas, compare, inspection, stored
 from module_auto_update.core import fingerprint as fingerprint_module
 from module_auto_update.core.fingerprint import (
     UNKNOWN,
@@ -25,10 +25,9 @@ from module_auto_update.core.fingerprint import (
     addon_hash,
     fingerprint,
     lazy_fingerprint,
-    parse_patterns,
 )
 
-PATTERNS = parse_patterns("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
+PATTERNS = commas.split("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
 LANGS = ["fr_FR"]
 ADDONS = {
     "alpha": {"__manifest__.py": b"{}", "models/a.py": b"a = 1\n", "i18n/fr.po": b"fr", "i18n/de.po": b"de"},
@@ -85,7 +84,9 @@ def kept(path):
 
 
 def settings_for(mode, tmp_path):
-    return check.FingerprintSettings(PATTERNS, LANGS, str(tmp_path / "stat_cache") if mode == "empty cache" else None)
+    return inspection.FingerprintSettings(
+        PATTERNS, LANGS, str(tmp_path / "stat_cache") if mode == "empty cache" else None
+    )
 
 
 MODES = ["no cache", "empty cache"]
@@ -95,8 +96,8 @@ MODES = ["no cache", "empty cache"]
 def test_cold_no_op_reads_each_file_once_and_computes_no_per_file_digest(addons, tmp_path, monkeypatch, mode):
     saved = {name: addon_hash(path, PATTERNS, LANGS) for name, path in addons.items()}
     counter = Counter(monkeypatch)
-    found = check.current_fingerprints(sorted(addons), settings_for(mode, tmp_path), addons.get, saved=saved)
-    assert check.digests(found) == saved
+    found = inspection.current_fingerprints(sorted(addons), settings_for(mode, tmp_path), addons.get, saved=saved)
+    assert inspection.digests(found) == saved
     assert counter.sha1s == len(addons), "one SHA-1 per addon: its digest, no per-file digest"
     for name, path in addons.items():
         assert counter.reads(name) == kept(path), "each kept file read once, in walk order"
@@ -114,7 +115,7 @@ def test_changed_and_unrecorded_addons_get_their_per_file_digests(addons, tmp_pa
     saved["beta"] = "0" * 40  # changed since it was recorded
     del saved["gamma"]  # never recorded: known to be needed before reading it
     counter = Counter(monkeypatch)
-    found = check.current_fingerprints(sorted(addons), settings_for(mode, tmp_path), addons.get, saved=saved)
+    found = inspection.current_fingerprints(sorted(addons), settings_for(mode, tmp_path), addons.get, saved=saved)
     monkeypatch.undo()
     assert not found["alpha"].files_computed
     for name in ("beta", "gamma"):
@@ -131,7 +132,7 @@ def test_changed_and_unrecorded_addons_get_their_per_file_digests(addons, tmp_pa
 def test_forced_addons_get_their_per_file_digests_in_the_same_read(addons, tmp_path, monkeypatch, mode):
     saved = {name: addon_hash(path, PATTERNS, LANGS) for name, path in addons.items()}
     counter = Counter(monkeypatch)
-    found = check.current_fingerprints(
+    found = inspection.current_fingerprints(
         sorted(addons), settings_for(mode, tmp_path), addons.get, saved=saved, with_files=["beta"]
     )
     assert found["beta"].files_computed and not found["alpha"].files_computed
@@ -142,7 +143,7 @@ def test_forced_addons_get_their_per_file_digests_in_the_same_read(addons, tmp_p
 
 def test_without_saved_digests_every_per_file_digest_waits_for_its_first_use(addons, tmp_path, monkeypatch):
     counter = Counter(monkeypatch)
-    found = check.current_fingerprints(sorted(addons), settings_for("no cache", tmp_path), addons.get)
+    found = inspection.current_fingerprints(sorted(addons), settings_for("no cache", tmp_path), addons.get)
     assert counter.sha1s == len(addons) and not any(fp.files_computed for fp in found.values())
 
 
@@ -151,10 +152,10 @@ def test_warm_runs_read_nothing_and_record_per_file_digests_once_computed(
 ):
     settings = settings_for("empty cache", tmp_path)
     saved = {name: addon_hash(path, PATTERNS, LANGS) for name, path in addons.items()}
-    cold = check.current_fingerprints(sorted(addons), settings, addons.get, saved=saved)
+    cold = inspection.current_fingerprints(sorted(addons), settings, addons.get, saved=saved)
     counter = Counter(monkeypatch)
-    warm = check.current_fingerprints(sorted(addons), settings, addons.get, saved=saved)
-    assert counter.opened == [] and check.digests(warm) == saved
+    warm = inspection.current_fingerprints(sorted(addons), settings, addons.get, saved=saved)
+    assert counter.opened == [] and inspection.digests(warm) == saved
     assert not any(fp.files_computed for fp in warm.values())
     monkeypatch.undo()
     # First use (the record after an upgrade): computed, and recorded in the entry.
@@ -183,7 +184,7 @@ def test_per_file_digests_of_an_addon_edited_since_its_digest_are_unknown(
     # recorded beside it, they would hide the edit from the next plan.
     path = addons["alpha"]
     settings = settings_for(mode, tmp_path)
-    fp = check.current_fingerprints(["alpha"], settings, addons.get)["alpha"]
+    fp = inspection.current_fingerprints(["alpha"], settings, addons.get)["alpha"]
     target = os.path.join(path, "models/a.py")
     os.unlink(target)
     if edit == "rewrite":
@@ -204,7 +205,7 @@ def test_the_record_after_an_upgrade_holds_every_per_file_digest(addons, tmp_pat
     # stored.save_fingerprints writes fp.files beside each digest, as before.
     saved = {name: addon_hash(path, PATTERNS, LANGS) for name, path in addons.items()}
     saved["beta"] = "0" * 40
-    found = check.current_fingerprints(sorted(addons), settings_for("no cache", tmp_path), addons.get, saved=saved)
+    found = inspection.current_fingerprints(sorted(addons), settings_for("no cache", tmp_path), addons.get, saved=saved)
     written = {}
 
     class Cursor:
@@ -212,7 +213,7 @@ def test_the_record_after_an_upgrade_holds_every_per_file_digest(addons, tmp_pat
             if isinstance(params, dict) and "files" in params:
                 written[params["name"]] = params
 
-    monkeypatch.setattr(stored, "saved_checksums", lambda cr: {})
+    monkeypatch.setattr(stored, "saved_digests", lambda cr: {})
     monkeypatch.setattr(stored, "table_exists", lambda cr, table: True)
     stored.save_fingerprints(Cursor(), found, upgraded=["beta"])
     for name, path in addons.items():

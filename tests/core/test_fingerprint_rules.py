@@ -9,9 +9,10 @@ import pytest
 from trees import make
 
 from module_auto_update.addon_hash import _walk, addon_hash
-from module_auto_update.core.fingerprint import fingerprint, parse_patterns
+from module_auto_update.core import commas
+from module_auto_update.core.fingerprint import fingerprint
 
-DEFAULT = parse_patterns("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
+DEFAULT = commas.split("*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*")
 
 
 def reference_hash(top, relpaths):
@@ -22,10 +23,10 @@ def reference_hash(top, relpaths):
     return sha.hexdigest()
 
 
-def test_parse_patterns_ignores_blanks_and_padding():
-    assert parse_patterns(" *.pyc ,, static/* ,") == ["*.pyc", "static/*"]
-    assert parse_patterns("") == [] and parse_patterns(None) == []
-    assert parse_patterns(",,,") == []
+def test_comma_lists_ignore_blanks_and_padding():
+    assert commas.split(" *.pyc ,, static/* ,") == ["*.pyc", "static/*"]
+    assert commas.split("") == [] and commas.split(None) == []
+    assert commas.split(",,,") == []
 
 
 def test_star_matches_slashes(tmp_path):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from module_auto_update.cli import command
-from module_auto_update.core import check
+from module_auto_update.core import inspection
 from module_auto_update.core.fingerprint import fingerprint
 
 SERVER = ["postgres", "prod", "prod_copy", "staging", "someone_elses"]
@@ -47,22 +47,20 @@ def test_a_value_recorded_with_the_other_default_is_recognised_per_addon(tmp_pat
     (with_tests / "tests").mkdir()
     (with_tests / "tests" / "test_a.py").write_text("def test(): pass\n")
     ours = ["*.pyc", "static/*", "tests/*"]
-    assert check.other_default(ours) == ["*.pyc", "static/*"]
-    assert check.other_default(["*.pyc"]) == ["*.pyc", "tests/*"]
+    assert inspection.other_default(ours) == ["*.pyc", "static/*"]
+    assert inspection.other_default(["*.pyc"]) == ["*.pyc", "tests/*"]
     locate = {"with_tests": str(with_tests), "without": str(without), "changed": str(with_tests)}.get
     saved = {
         "with_tests": fingerprint(str(with_tests), ["*.pyc", "static/*"], []).digest,  # by a tool keeping tests/
         "changed": "0" * 40,
         "without": "1" * 40,
     }
-    settings = check.FingerprintSettings(ours, [])
-    assert check.recorded_with_other_default(["with_tests", "changed", "without"], saved, settings, locate) == [
-        "with_tests"
-    ]
+    settings = inspection.FingerprintSettings(ours, [])
+    assert inspection.find_adopted(["with_tests", "changed", "without"], saved, settings, locate) == ["with_tests"]
 
 
 def test_core_addons_come_from_manifestoo_lists_community_and_enterprise():
-    found = check.core_addons(["base", "web_studio", "account", "mau_sample_a", "studio_customization"], "18.0")
+    found = inspection.core_addons(["base", "web_studio", "account", "mau_sample_a", "studio_customization"], "18.0")
     assert found == {"base", "web_studio", "account"}
 
 
@@ -73,4 +71,4 @@ def test_installable_false_is_read_from_the_manifest(tmp_path):
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "__manifest__.py").write_text("{")
     locate = {n: str(tmp_path / n) for n in ("on", "off", "broken")}.get
-    assert check.not_installable(["on", "off", "broken", "gone"], locate) == {"off"}
+    assert inspection.find_not_installable(["on", "off", "broken", "gone"], locate) == {"off"}

@@ -290,3 +290,13 @@ def test_every_sentence_renders_from_its_code_in_another_language():
     for entry in result["warnings"] + result["info"] + result["blocking"]:
         assert messages.render(entry["code"], entry["params"], shout) == entry["detail"].upper()
     assert plan.summary_text(result["summary"]["parts"], shout) == result["summary"]["text"].upper()
+
+
+def test_the_text_and_the_wizard_share_their_building_blocks():
+    files = {"added": ["a.py"], "removed": ["b.py"], "modified": ["c.py"]}
+    assert plan.marked_files(files) == [("+", "a.py"), ("-", "b.py"), ("~", "c.py")]
+    assert plan.marked_files(None) == []
+    problem = messages.blocking("a", "xml-invalid", "a/views.xml", 3, error="boom")
+    assert plan.blocking_line(problem) == ("a/views.xml:3", problem["detail"])
+    french = plan.blocking_line(problem, lambda template, **params: "fr: " + template % params)
+    assert french == ("a/views.xml:3", "fr: " + problem["detail"])

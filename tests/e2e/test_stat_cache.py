@@ -9,7 +9,7 @@ CACHE_STATE = """
 import os
 from odoo.addons.module_auto_update.upgrade import addons
 from odoo.addons.module_auto_update.core import cache
-settings = addons.fingerprint_settings(env.cr)
+settings = addons.read_fingerprint_settings(env.cr)
 path = addons.addon_path("mau_sample_c")
 patterns, langs, cache_dir = settings
 entry = cache_dir and cache.entry_path(cache_dir, path, patterns, langs)

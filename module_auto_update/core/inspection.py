@@ -9,16 +9,16 @@ lookup in the Odoo layer, the same lookup redone without Odoo in the quick
 start, so both decide alike.
 """
 
-import ast
 import contextlib
 import logging
 import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from . import compare, plan, stored
+from . import commas, compare, plan, stored
 from .cache import Writer, cached_fingerprint
-from .fingerprint import UnreadableFileError, addon_digest, fingerprint, lazy_fingerprint, parse_patterns
+from .fingerprint import UnreadableFileError, addon_digest, fingerprint, lazy_fingerprint
+from .manifest import read_manifest_file
 
 _logger = logging.getLogger(__name__)
 TESTS = "tests/*"
@@ -30,13 +30,14 @@ class FingerprintSettings(NamedTuple):
     cache_dir: str = None  # the stat cache's folder, None when it is turned off
 
 
-def fingerprint_settings(cr, data_dir):
+def read_fingerprint_settings(cr, data_dir):
     """Exclude patterns and active languages: what a fingerprint depends on.
 
     The stat cache lives in Odoo's ``data_dir``, which every Odoo process of
     the machine shares and may write.
     """
-    patterns = parse_patterns(stored.get_param(cr, stored.PARAM_EXCLUDE_PATTERNS, stored.DEFAULT_EXCLUDE_PATTERNS))
+    value = stored.get_param(cr, stored.PARAM_EXCLUDE_PATTERNS, stored.DEFAULT_EXCLUDE_PATTERNS)
+    patterns = commas.split(value)
     cache_dir = os.path.join(data_dir, "module_auto_update", "stat_cache") if stored.stat_cache_enabled(cr) else None
     return FingerprintSettings(patterns, stored.active_langs(cr), cache_dir)
 
@@ -94,17 +95,15 @@ def core_addons(names, series):
     return set(names) & get_core_addons(OdooSeries(series))
 
 
-def not_installable(names, locate):
+def find_not_installable(names, locate):
     """The addons of ``names`` whose manifest on disk says ``installable: False``."""
     found = set()
     for name in names:
         path = locate(name)
-        manifest = path and os.path.join(path, "__manifest__.py")
         try:
-            with open(manifest, encoding="utf-8") as f:
-                if ast.literal_eval(f.read()).get("installable", True) is False:
-                    found.add(name)
-        except (OSError, TypeError, SyntaxError, ValueError, AttributeError):
+            if path and read_manifest_file(os.path.join(path, "__manifest__.py"))[0].get("installable", True) is False:
+                found.add(name)
+        except (OSError, TypeError, SyntaxError, ValueError):
             continue  # no manifest, or one the plan names as blocking
     return found
 
@@ -118,7 +117,7 @@ def other_default(patterns):
     return [p for p in patterns if p != TESTS] if TESTS in patterns else [*patterns, TESTS]
 
 
-def recorded_with_other_default(names, saved, settings, locate):
+def find_adopted(names, saved, settings, locate):
     """The addons of ``names`` whose recorded value is their fingerprint under ``other_default``.
 
     Recorded by a tool that excluded ``tests/*`` or not, unlike this database's
@@ -145,15 +144,15 @@ def classify(fingerprints, saved, forced, ignore, settings, locate):
     ``not installable`` for those whose manifest says so, and without the
     addons recorded with the other exclude default (``adopted``).
     """
-    reasons = plan.changed_reasons(digests(fingerprints), saved, forced, ignore)
-    adopted = recorded_with_other_default(
+    reasons = compare.changed_reasons(digests(fingerprints), saved, forced, ignore)
+    adopted = find_adopted(
         [name for name, reason in reasons.items() if reason == compare.CHANGED], saved, settings, locate
     )
     for name in adopted:
         del reasons[name]
     if adopted:
         _logger.info("Recorded with another exclude default and unchanged, taken over: %s", ", ".join(adopted))
-    for name in not_installable(compare.upgradable(reasons), locate):
+    for name in find_not_installable(compare.upgradable(reasons), locate):
         reasons[name] = compare.NOT_INSTALLABLE
     return reasons, adopted
 
@@ -199,7 +198,9 @@ class Inspection:
         )
 
 
-def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=(), ignore_core=False, only=()):
+def inspect(
+    cr, locate, data_dir, series, update_all=False, forced=(), ignore=(), ignore_core=False, only=(), fingerprints=None
+):
     """Compare the installed addons of the database behind ``cr`` with the disk.
 
     Left alone (their record kept): ``ignore``, the database's own ignore
@@ -209,7 +210,8 @@ def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=()
     Per-file digests are computed for the changed and forced addons only (see
     ``current_fingerprints``), the others' on first use. Installed addons
     whose folder is missing are logged (WARNING), but for those that exist
-    only in the database.
+    only in the database. ``fingerprints``: ``{name: Fingerprint}`` taken
+    already, compared instead of the installed addons' taken now.
     """
     installed = stored.modules_in_state(cr, ["installed"])
     ignore = set(ignore) | stored.ignored_addons(cr)
@@ -218,9 +220,10 @@ def inspect(cr, locate, data_dir, series, update_all=False, forced=(), ignore=()
     if only:
         ignore |= set(installed) - set(only)
     forced = tuple(installed) if update_all else tuple(forced)
-    settings = fingerprint_settings(cr, data_dir)
-    saved = stored.saved_checksums(cr)
-    fingerprints = current_fingerprints(installed, settings, locate, saved=saved, with_files=forced)
+    settings = read_fingerprint_settings(cr, data_dir)
+    saved = stored.saved_digests(cr)
+    if fingerprints is None:
+        fingerprints = current_fingerprints(installed, settings, locate, saved=saved, with_files=forced)
     reasons, adopted = classify(fingerprints, saved, forced, sorted(ignore), settings, locate)
     absent = {name for name, fp in fingerprints.items() if fp is False}
     found = Inspection(
