@@ -141,9 +141,9 @@ def compare(cr, dbname, options, opts, site):
     )
 
 
-def inspect(options, dbname, opts, site):
+def answer_alone(options, dbname, opts, site):
     """Compare one database with the disk under its upgrade lock (``--check``: without it);
-    Handover unless nothing is to do."""
+    its ``Result`` when nothing is to do, else Handover."""
     started, t0 = stored.utcnow(), time.monotonic()
     with cursor(options, dbname) as cr:
         if not stored.is_odoo(cr):
@@ -205,7 +205,7 @@ def quick_run(args, opts, site):
         t0 = time.monotonic()
         # Every database is compared before anything is printed or recorded:
         # a handover then starts from a clean slate.
-        found = [(name, *inspect(options, name, opts, site)) for name in names]
+        found = [(name, *answer_alone(options, name, opts, site)) for name in names]
     except psycopg2.Error as exc:
         # Unreachable, or a database this lookup cannot read: Odoo words the error.
         raise Handover(f"PostgreSQL: {str(exc).strip()}") from exc

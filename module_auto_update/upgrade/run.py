@@ -270,7 +270,7 @@ def _run(cr, request, loader, commit, outcome):
     if request.dry_run or request.check:
         # No upgrade lock: a check polled by a probe never makes a real run busy.
         _logger.info("%s: planning", dbname)
-        found = _inspect(cr, request)
+        found = _inspect_scope(cr, request)
         if request.check and found.nothing_to_do:
             return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
         return {"result": results.UPGRADE_NEEDED if request.check else results.DRY_RUN, "plan": _planned(cr, found)}
@@ -320,7 +320,7 @@ def _attempt(cr, request, loader, commit):
     the_plan = None
     if not request.init_hashes:
         _logger.info("%s: comparing fingerprints", dbname)
-        found = _inspect(cr, request)
+        found = _inspect_scope(cr, request)
         if found.nothing_to_do and not found.adopted:
             _logger.info("%s: no installed addon changed and none is pending", dbname)
             return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
@@ -388,7 +388,8 @@ def _planned(cr, found):
     return the_plan
 
 
-def _inspect(cr, request):
+def _inspect_scope(cr, request):
+    """``addons.inspect`` within the request's scope (update all, ignored, core addons, only)."""
     return addons.inspect(
         cr, update_all=request.update_all, ignore=request.ignore, ignore_core=request.ignore_core, only=request.only
     )
