@@ -67,6 +67,17 @@ class TestAutoUpgradeUi(common.HttpCase):
             self.fail("Chromium is missing: apt-get update && apt-get install -y chromium")
         self.Module = self.env["ir.module.module"]
 
+    def own_addon_changed(self):
+        """Record every installed addon, this one with another digest: the plan shows it changed.
+
+        Returns ``(current, saved)``: the digests on disk, and those recorded.
+        """
+        self.Module._save_installed_checksums()
+        current = self.Module._get_saved_checksums()
+        saved = dict(current, module_auto_update="0" * 40)
+        self.Module._save_checksums(saved)
+        return current, saved
+
     def start_tour(self, *args, **kwargs):
         with patch.object(common, "ChromeBrowser", ScreenshotBrowser):
             return super().start_tour(*args, **kwargs)
@@ -93,9 +104,7 @@ class TestAutoUpgradeUi(common.HttpCase):
             self.assertTrue((screenshots_dir() / f"{name}.png").is_file(), f"no screenshot {name}.png")
 
     def test_upgrade_notification_is_shown_after_the_reload(self):
-        self.Module._save_installed_checksums()
-        current = self.Module._get_saved_checksums()
-        self.Module._save_checksums(dict(current, module_auto_update="0" * 40))
+        current, _saved = self.own_addon_changed()
         IrModule = type(self.Module)
 
         def mark_and_load(module, cr, names):
@@ -111,9 +120,7 @@ class TestAutoUpgradeUi(common.HttpCase):
         self.assertTrue((screenshots_dir() / "upgraded_notification_after_reload.png").is_file())
 
     def test_python_changed_since_import_is_blocking_in_the_plan(self):
-        self.Module._save_installed_checksums()
-        saved = dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40)
-        self.Module._save_checksums(saved)
+        saved = self.own_addon_changed()[1]
         # This process imported a version of the file other than the one on disk now.
         imported = sys.modules["odoo.addons.module_auto_update.models.ir_module_module"].__file__
         with patch.dict(addons._IMPORTED, {imported: "0" * 40}):
@@ -132,9 +139,7 @@ class TestAutoUpgradeUi(common.HttpCase):
         self.assertTrue((screenshots_dir() / "wizard_python_changed.png").is_file())
 
     def test_failed_upgrade_shows_a_warning_dialog_and_changes_nothing(self):
-        self.Module._save_installed_checksums()
-        saved = dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40)
-        self.Module._save_checksums(saved)
+        saved = self.own_addon_changed()[1]
         Upgrade = type(self.env["base.module.upgrade"])
 
         def upgrade_module(wizard):
@@ -157,9 +162,7 @@ class TestAutoUpgradeUi(common.HttpCase):
         self.assertTrue((screenshots_dir() / "upgrade_failure_dialog.png").is_file())
 
     def test_rehearsal_shows_its_report_and_changes_nothing(self):
-        self.Module._save_installed_checksums()
-        saved = dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40)
-        self.Module._save_checksums(saved)
+        saved = self.own_addon_changed()[1]
         Upgrade = type(self.env["base.module.upgrade"])
 
         def upgrade_module(wizard):
@@ -184,8 +187,7 @@ class TestAutoUpgradeUi(common.HttpCase):
         shutil.copytree(addons.addon_path("module_auto_update"), copy)
         menus = copy / "views" / "menus.xml"
         menus.write_text(menus.read_text().replace("</odoo>", "<menuitem"))
-        self.Module._save_installed_checksums()
-        self.Module._save_checksums(dict(self.Module._get_saved_checksums(), module_auto_update="0" * 40))
+        self.own_addon_changed()
         lookup = addons.addon_path
         with patch.object(addons, "addon_path", lambda name: str(copy) if name == copy.name else lookup(name)):
             self.start_tour("/odoo?debug=1", "module_auto_update_blocked", login="admin")

@@ -104,6 +104,16 @@ def recorded_template_db(odoo, template_db, tmp_path_factory):
     odoo_env.drop_db(name)
 
 
+def lose_code(db):
+    """Two installed addons without code: mau_sample_c's folder removed (a deploy that forgot it), and
+    Studio's ``studio_customization``, which exists only in the database."""
+    shutil.rmtree(db.addon("mau_sample_c"))
+    db.sql(
+        "INSERT INTO ir_module_module (name, state, latest_version, create_date, write_date) "
+        "VALUES ('studio_customization', 'installed', '18.0.1.0', now(), now())"
+    )
+
+
 def database_from(odoo, template, tmp_path):
     """A copy of ``template`` and a private copy of the sample addons; dropped afterwards."""
     addons = copy_samples(tmp_path / "addons")

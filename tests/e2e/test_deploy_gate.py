@@ -18,6 +18,7 @@ import sys
 
 import odoo_env
 import pytest
+from conftest import lose_code
 from test_cli import IGNORE_SELF, change, history
 from test_quick_start import ANSWERED, HANDED_OVER, QUICK, addons_path, without_durations
 from test_truthful_plan import PLAN_WIZARD_UPGRADE, broken_xml
@@ -139,12 +140,7 @@ def test_a_wrong_input_is_a_sentence_and_an_exit_code_from_both_commands(recorde
 
 def test_an_installed_addon_without_code_is_a_warning_everywhere(recorded_db):
     db = recorded_db
-    shutil.rmtree(db.addon("mau_sample_c"))
-    # Studio's studio_customization exists only in the database: quiet.
-    db.sql(
-        "INSERT INTO ir_module_module (name, state, latest_version, create_date, write_date) "
-        "VALUES ('studio_customization', 'installed', '18.0.1.0', now(), now())"
-    )
+    lose_code(db)
     proc = both(db, "-d", db.name, *IGNORE_SELF)
     assert proc.returncode == 6, proc.stderr[-3000:]
     assert proc.stdout.startswith(f"{db.name}: nothing to do\n    WARNING: {MISSING_CODE}"), proc.stdout

@@ -8,10 +8,10 @@ run's choice; folded history; the plan in French.
 """
 
 import json
-import shutil
 
 import odoo_env
 import pytest
+from conftest import lose_code
 from test_quick_start import answered_alone
 from test_quick_start import quick as quick_start
 
@@ -114,12 +114,7 @@ def test_blocking_problem_is_named_with_file_and_line_before_anything_runs(recor
 
 def test_installed_addon_without_code_is_warned_about_never_hidden_nor_handed_over(recorded_db):
     db = recorded_db
-    shutil.rmtree(db.addon("mau_sample_c"))
-    # Studio's studio_customization exists only in the database.
-    db.sql(
-        "INSERT INTO ir_module_module (name, state, latest_version, create_date, write_date) "
-        "VALUES ('studio_customization', 'installed', '18.0.1.0', now(), now())"
-    )
+    lose_code(db)
     before = odoo_env.database_snapshot(db.name)
 
     out = db.shell(PLAN_WIZARD_UPGRADE)
