@@ -7,7 +7,7 @@ from unittest import mock
 
 from odoo.exceptions import AccessError
 from odoo.modules.module import get_module_path
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..addon_hash import addon_hash
 from ..core import compare, stored
@@ -97,6 +97,11 @@ class TestChecksums(TransactionCase):
         self.ICP.set_param(PARAM_INSTALLED_CHECKSUMS, json.dumps(digests))
         self.assertEqual(self.Module._get_saved_checksums(), digests)
         self.assertFalse(self.Module._get_modules_with_changed_checksum())
+        message = self.Module.upgrade_changed_checksum()["params"]["message"]
+        self.assertTrue(message.startswith("Nothing to upgrade"), message)
+        # taken over at the next save: the table now holds what the parameter held
+        self.Module._save_installed_checksums()
+        self.assertEqual({r.name: r.checksum for r in self.Checksum.search([])}, digests)
 
     def test_ignored_and_not_installable_addons_are_named_by_neither(self):
         """The OCA-compatible methods decide as the run does: with its inspection."""
@@ -154,3 +159,30 @@ class TestChecksums(TransactionCase):
             self.Module.with_user(user).upgrade_changed_checksum()
         self.assertIn("mau_clerk", "\n".join(logs.output))
         self.assertFalse(self.Checksum.search([]))
+
+    def test_history_and_menus_are_for_administrators_in_developer_mode(self):
+        clerk = new_test_user(self.env, login="mau_clerk", groups="base.group_user")
+        visitor = new_test_user(self.env, login="mau_visitor", groups="base.group_portal")
+        with self.assertRaises(AccessError):
+            self.env["module.auto.update.run"].with_user(clerk).search([])
+        menu = self.env.ref("module_auto_update.menu_module_auto_update_run")
+        self.assertEqual(menu.parent_id, self.env.ref("base.menu_automation"))
+        self.assertEqual(menu.groups_id, self.env.ref("base.group_system"))
+
+        menus = self.env["ir.model.data"].search([("module", "=", "module_auto_update"), ("model", "=", "ir.ui.menu")])
+        self.assertIn("menu_upgrade_changed_checksum", menus.mapped("name"))
+
+        def visible(user, debug):
+            try:
+                ids = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids(debug=debug)
+            except AccessError:
+                ids = set()  # a portal user may not read menus at all
+            return sorted(menus.filtered(lambda d: d.res_id in ids).mapped("name"))
+
+        # No menu of the addon for the internal or portal user; the one that
+        # upgrades, for the administrator in developer mode only.
+        for user in (clerk, visitor):
+            self.assertEqual([visible(user, False), visible(user, True)], [[], []], user.login)
+        admin = self.env.ref("base.user_admin")
+        self.assertNotIn("menu_upgrade_changed_checksum", visible(admin, False))
+        self.assertIn("menu_upgrade_changed_checksum", visible(admin, True))

@@ -92,34 +92,3 @@ def test_first_run_without_records_upgrades_everything(db):
     stamps = upgraded_at(db)
     installed = {n for (n,) in db.sql("SELECT name FROM ir_module_module WHERE state = 'installed'")}
     assert {n for n, t in stamps.items() if t} == installed
-
-
-def test_legacy_parameter_is_taken_over_without_upgrade(db):
-    legacy = db.shell(
-        'M = env["ir.module.module"]\n'
-        'result({m.name: m._get_checksum_dir() for m in M.search([("state", "=", "installed")])})'
-    )
-    db.sql(
-        "INSERT INTO ir_config_parameter (key, value) VALUES ('module_auto_update.installed_checksums', %s)",
-        (json.dumps(legacy),),
-    )
-    out = db.shell(RUN)
-    assert out["ok"] and out["message"].startswith("Nothing to upgrade"), out
-    # taken over at the next save: the table now holds what the parameter held
-    db.shell(SAVE)
-    assert db.saved() == legacy
-
-
-def test_non_administrator_is_refused(db):
-    out = db.shell(
-        'user = env["res.users"].create({"name": "Clerk", "login": "clerk",\n'
-        '    "groups_id": [(6, 0, [env.ref("base.group_user").id])]})\n'
-        "env.cr.commit()\n"
-        "try:\n"
-        '    env["ir.module.module"].with_user(user).upgrade_changed_checksum()\n'
-        '    result("allowed")\n'
-        "except Exception as exc:\n"
-        "    result(type(exc).__name__)\n"
-    )
-    assert out == "AccessError"
-    assert not db.saved()

@@ -220,17 +220,6 @@ def test_killed_in_the_middle_of_loading_next_run_completes(recorded_db, other_d
 # Hostile or odd input ---------------------------------------------------------
 
 
-def test_addon_folder_deleted_while_installed_is_reported_not_hidden(recorded_db):
-    db = recorded_db
-    before = snapshot(db)
-    shutil.rmtree(db.addon("mau_sample_c"))
-    out = db.shell(RUN_ACTION)
-    assert out["ok"], out
-    assert "Nothing to upgrade" not in out["message"], out
-    assert "folder is missing" in out["message"] and "mau_sample_c" in out["message"], out
-    assert snapshot(db) == before  # still installed, its record kept
-
-
 def test_invalid_manifest_is_refused_by_name_and_changes_nothing(recorded_db):
     db = recorded_db
     before = snapshot(db)
@@ -322,29 +311,3 @@ def test_odd_files_in_an_installed_addon(recorded_db, tmp_path):
     assert "mau_sample_c" in warning and str(addon / "dangling") in warning, warning
     assert "mau_sample_c" not in db.saved() and recorded
     assert not db.pending()
-
-
-EXCLUDE_VALUES = """
-M = env["ir.module.module"]
-reasons = {}
-for value in VALUES:
-    env.cr.execute("DELETE FROM ir_config_parameter WHERE key = 'module_auto_update.exclude_patterns'")
-    env.cr.execute("INSERT INTO ir_config_parameter (key, value) VALUES ('module_auto_update.exclude_patterns', %s)",
-                   (value,))
-    reasons[value] = sorted(M._changed_checksum_reasons())
-env.cr.rollback()
-result(reasons)
-"""
-
-
-def test_exclude_parameter_values(recorded_db):
-    db = recorded_db
-    (db.addon("mau_sample_c") / "x.pyc").write_bytes(b"compiled")
-    default = "*.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*,tests/*"
-    values = ["", ",,,", " " + default.replace(",", " , ") + " ", default + ",[", default + ",mau[x"]
-    out = db.shell(f"VALUES = {values!r}\n" + EXCLUDE_VALUES)
-    # empty or only commas: nothing is excluded, as the OCA addon and
-    # click-odoo-update read it; so the .pyc file counts
-    assert "mau_sample_c" in out[""] and out[""] == out[",,,"], out
-    # blanks around patterns are ignored; an unbalanced "[" is a literal character
-    assert out[values[2]] == out[values[3]] == out[values[4]] == [], out

@@ -45,14 +45,3 @@ def test_same_size_edit_with_restored_mtime_is_upgraded(db):
     # Only the sample addons: this checkout's own addon may be edited meanwhile.
     assert [n for n in out["changed"] if n.startswith("mau_sample")] == ["mau_sample_c"], out
     assert "mau_sample_c" in out["upgraded"], out
-
-
-def test_system_parameter_turns_it_off(db):
-    db.sql("INSERT INTO ir_config_parameter (key, value) VALUES ('module_auto_update.stat_cache', 'False')")
-    settle()
-    db.shell('env["ir.module.module"]._save_installed_checksums(); env.cr.commit()')
-    state = db.shell(CACHE_STATE)
-    assert state["cache_dir"] is None and not state["recorded"], state
-    db.sql("UPDATE ir_config_parameter SET value = '1' WHERE key = 'module_auto_update.stat_cache'")
-    db.shell('env["ir.module.module"]._save_installed_checksums(); env.cr.commit()')
-    assert db.shell(CACHE_STATE)["recorded"]

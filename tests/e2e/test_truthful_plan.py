@@ -2,9 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The plan tells the truth, in the words an administrator reads (real Odoo 18, real PostgreSQL).
 
-Blocking problems named with file and line before anything runs; installed
-addons without code warned about, never hidden; pending addons offered; the first
-run's choice; folded history; the plan in French.
+Blocking problems named with file and line before anything runs, from the
+command line; installed addons without code warned about, never hidden, by
+odoo-bin and the quick start; pending addons offered and upgraded; folded
+history. What the plan, the wizard and the method say of edited addons
+without a real upgrade (blocking problems, addons without code, the first
+run, French) is an Odoo test of the addon: module_auto_update/tests/test_plan.py.
 """
 
 import json
@@ -71,13 +74,17 @@ def invalid_manifest(db):
     return "manifest-invalid", "mau_sample_c/__manifest__.py", 6
 
 
-# A fresh Odoo process cannot even import broken Python or read a broken
-# manifest: those two meet the command line (a running server meets them in
-# the same blocking entries, computed from the same files).
-IN_SHELL = (broken_xml, missing_data_file, record_of_unknown_model, unreadable_csv)
+BREAKAGES = (
+    broken_xml,
+    missing_data_file,
+    record_of_unknown_model,
+    unreadable_csv,
+    python_syntax_error,
+    invalid_manifest,
+)
 
 
-@pytest.mark.parametrize("breakage", [*IN_SHELL, python_syntax_error, invalid_manifest], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=lambda f: f.__name__)
 def test_blocking_problem_is_named_with_file_and_line_before_anything_runs(recorded_db, breakage):
     db = recorded_db
     before = odoo_env.database_snapshot(db.name)
@@ -100,13 +107,6 @@ def test_blocking_problem_is_named_with_file_and_line_before_anything_runs(recor
     assert outcome["result"] == "failed" and outcome["error"].startswith("The upgrade did not start"), outcome
     assert f"{file}:{line}" in outcome["error"]
 
-    if breakage in IN_SHELL:
-        out = db.shell(PLAN_WIZARD_UPGRADE)
-        assert [(p["code"], p["file"], p["line"]) for p in out["plan"]["blocking"]] == [(code, file, line)]
-        assert out["wizard"]["is_blocked"] and "alert-danger" in out["html"] and file in out["html"], out
-        kind, message, dialog = out["error"]
-        assert kind == "FailedUpgradeError" and dialog == "odoo.exceptions.UserError", out
-        assert f"{file}:{line}" in message and "did not start" in message, out
     after = odoo_env.database_snapshot(db.name)
     assert odoo_env.snapshot_differences(before, after, ignore=UNCHANGED_BUT) == []
     assert {r for (r,) in db.sql("SELECT DISTINCT result FROM module_auto_update_run")} == {"failed"}
@@ -116,20 +116,6 @@ def test_installed_addon_without_code_is_warned_about_never_hidden_nor_handed_ov
     db = recorded_db
     lose_code(db)
     before = odoo_env.database_snapshot(db.name)
-
-    out = db.shell(PLAN_WIZARD_UPGRADE)
-    plan = out["plan"]
-    assert plan["changed"] == [] and plan["missing"] == [
-        {"module": "mau_sample_c", "reason": "folder missing"},
-        {"module": "studio_customization", "reason": "folder missing"},
-    ]
-    # The missing folder is a warning; Studio's addon, which exists only in the database, information.
-    assert [(w["kind"], w["module"]) for w in plan["warnings"]] == [("code-missing", "mau_sample_c")]
-    assert [(i["code"], i["module"]) for i in plan["info"]] == [("database-only", "studio_customization")]
-    assert out["wizard"]["is_empty"] and out["wizard"]["has_warnings"] and not out["wizard"]["is_blocked"], out
-    assert "studio_customization is installed but has no code in the addons path" in out["html"]
-    assert out["wizard"]["summary"].endswith("2 left as they are (no code, or not installable); warnings: 1"), out
-    assert "mau_sample_c" in out["upgrade"] and "Nothing was upgraded" in out["upgrade"], out
 
     # odoo-bin auto-upgrade, and the quick start, which answers without Odoo.
     odoo_bin = db.odoo_bin("auto-upgrade", "--log-level=info", check=False)
@@ -157,36 +143,6 @@ def test_pending_addon_is_listed_and_upgrade_offered(recorded_db):
     assert not db.pending()
 
 
-FIRST_RUN = """
-M = env["ir.module.module"]
-wizard = env["module.auto.update.wizard"].create({})
-out = {"first_run": wizard.first_run, "summary": wizard.summary, "html": wizard.plan_html}
-out["action"] = wizard.action_record_current_state()["params"]["message"]
-env.cr.commit()
-out["recorded"] = M._get_saved_checksums()
-out["current"] = {n: fp.digest for n, fp in M.search([("state", "=", "installed")])._current_fingerprints().items()}
-out["after"] = env["module.auto.update.wizard"].create({}).is_empty
-employee = env.ref("base.group_user")
-clerk = env["res.users"].create({"name": "Clerk", "login": "clerk", "groups_id": [(6, 0, employee.ids)]})
-try:
-    M.with_user(clerk).record_current_state()
-except Exception as exc:
-    out["clerk"] = type(exc).__name__
-result(out)
-"""
-
-
-def test_first_run_offers_to_record_the_current_state(db):
-    assert db.saved() == {}
-    out = db.shell(FIRST_RUN)
-    assert out["first_run"] and "No fingerprint is recorded yet" in out["html"], out
-    assert "base</strong> (no fingerprint recorded yet)" in out["html"]
-    assert out["recorded"] == out["current"] and out["after"] is True
-    assert out["clerk"] == "AccessError"
-    assert db.sql("SELECT trigger, result, upgraded FROM module_auto_update_run") == [("menu", "hashes recorded", None)]
-    assert not db.sql("SELECT 1 FROM module_auto_update_checksum WHERE upgraded_at IS NOT NULL")
-
-
 def test_runs_with_nothing_to_do_are_folded_per_trigger(recorded_db):
     db = recorded_db
     for _ in range(3):
@@ -202,24 +158,3 @@ def test_runs_with_nothing_to_do_are_folded_per_trigger(recorded_db):
         ("command line", "nothing to do", 1),
         ("shell", "nothing to do", 1),
     ]
-
-
-FRENCH = """
-wizard = env["module.auto.update.wizard"].with_context(lang="fr_FR").create({})
-result({"summary": wizard.summary, "html": wizard.plan_html})
-"""
-
-
-def test_the_plan_speaks_french(recorded_db):
-    db = recorded_db
-    # An active language is part of the fingerprints: recorded with French on.
-    db.shell(
-        'env["res.lang"]._activate_lang("fr_FR"); env["ir.module.module"]._save_installed_checksums(); env.cr.commit()'
-    )
-    db.sql("DELETE FROM module_auto_update_checksum WHERE name = 'mau_sample_c'")
-    (db.addon("mau_sample_e") / "README.rst").write_text("changed\n")
-    out = db.shell(FRENCH)
-    assert out["summary"] == "Modules à mettre à jour : 2; dépendants mis à jour avec eux : 2", out
-    assert "<strong>mau_sample_c</strong> (aucune empreinte enregistrée)" in out["html"], out
-    assert "<strong>mau_sample_g</strong> (à cause de mau_sample_e)" in out["html"], out
-    assert "Mis à jour comme dépendants" in out["html"], out

@@ -5,8 +5,6 @@
 Samples: a <- b, c alone, and e <- f <- g (two levels of dependents).
 """
 
-import json
-
 PLAN = 'result(env["ir.module.module"].get_upgrade_plan())'
 
 PLAN_THEN_UPGRADE = """
@@ -170,33 +168,6 @@ def test_plan_announces_what_the_upgrade_does(recorded_db):
     planned = {c["module"] for key in ("changed", "cascade", "to_install") for c in plan[key]}
     assert upgraded == planned
     assert "; dependents upgraded with them: 2; addons to install: 1; version changes: 1; " in plan["summary"]["text"]
-
-
-def test_base_change_and_missing_external_dependency(recorded_db):
-    db = recorded_db
-    # base is recorded with another fingerprint: to the auto-upgrade, base changed.
-    db.sql("UPDATE module_auto_update_checksum SET checksum = repeat('0', 40) WHERE name = 'base'")
-    missing = '"external_dependencies": {"python": ["mau_no_such_package"], "bin": ["mau-no-such-program"]},'
-    edit(db.addon("mau_sample_c") / "__manifest__.py", '"installable": True,', '"installable": True, ' + missing)
-    saved = db.saved()
-    with_text = "plan = dict(M.get_upgrade_plan(), text=M.get_upgrade_plan_text())"
-    out = db.shell(PLAN_THEN_UPGRADE.replace("plan = M.get_upgrade_plan()", with_text))
-    plan = out["plan"]
-    assert "base [base-upgrade]" in plan["text"]
-    assert "mau_sample_c/__manifest__.py:9: mau_sample_c needs Python package mau_no_such_package" in plan["text"]
-    installed = {n for (n,) in db.sql("SELECT name FROM ir_module_module WHERE state = 'installed'")}
-    changed = {c["module"] for c in plan["changed"]}
-    assert {"base", "mau_sample_c"} <= changed
-    assert {c["module"] for c in plan["cascade"]} == installed - changed
-    assert all("base" in c["because_of"] for c in plan["cascade"])
-    assert [(w["kind"], w["module"]) for w in plan["warnings"]] == [("base-upgrade", "base")]
-    assert [(b["code"], b["module"]) for b in plan["blocking"]] == [("external-dependency-missing", "mau_sample_c")] * 2
-    details = json.dumps(plan["blocking"])
-    assert "mau_no_such_package" in details and "mau-no-such-program" in details
-    # ... and the upgrade does not start, saving nothing.
-    assert not out["ok"] and "mau_no_such_package" in out["error"] and "did not start" in out["error"], out
-    assert db.saved() == saved
-    assert not db.sql("SELECT name FROM ir_module_module WHERE state LIKE 'to %'")
 
 
 WIZARD = """
