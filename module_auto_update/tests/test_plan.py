@@ -301,7 +301,7 @@ class TestPlanOfEditedAddons(TransactionCase):
         time.sleep(cache.RACY_MARGIN_NS / 1e9 + 0.2)
 
         def cache_state():
-            settings = addons.fingerprint_settings(self.env.cr)
+            settings = addons.read_fingerprint_settings(self.env.cr)
             patterns, langs, cache_dir = settings
             entry = cache_dir and cache.entry_path(cache_dir, addons.addon_path("mau_sample_c"), patterns, langs)
             return settings.cache_dir, bool(entry and os.path.exists(entry))
