@@ -6,11 +6,14 @@ A rehearsal runs the upgrade as a real run does and rolls it back instead of
 committing (``upgrade/run.py``). Before the rollback, on the run's own
 connection, PostgreSQL still shows what the transaction did:
 
-- its schema (``schema``, read at the start and at the end; ``schema_changes``
-  compares the two): tables created or dropped, columns added, dropped or
-  changed in type or nullability, constraints and indexes;
-- the rows it inserted, updated and deleted per table
-  (``pg_stat_xact_user_tables``: the transaction's own counters, cheap).
+- its schema (``schema_changes``): tables created or dropped, columns
+  added, dropped or changed in type or nullability, constraints and indexes;
+- the rows it inserted, updated and deleted per table (``rows_written``,
+  from ``pg_stat_xact_user_tables``: the transaction's own counters, cheap).
+
+Both are read at the start of the upgrade and at its end (``snapshot``) and
+compared, so that what the transaction did before (a caller's, in Odoo's
+test mode) is not counted.
 
 The report (``report``) adds what the run's loader saw (each addon's seconds,
 the migration scripts and hooks that ran) and is rendered for a terminal by
@@ -20,6 +23,7 @@ the migration scripts and hooks that ran) and is rendered for a terminal by
 from collections import namedtuple
 
 Schema = namedtuple("Schema", "columns constraints indexes")
+Snapshot = namedtuple("Snapshot", "schema counters")
 
 COLUMNS = """SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -29,9 +33,8 @@ CONSTRAINTS = """SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
                    FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
                   WHERE c.relnamespace = current_schema()::regnamespace"""
 INDEXES = "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
-ROWS = """SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables
-           WHERE schemaname = current_schema() AND n_tup_ins + n_tup_upd + n_tup_del > 0
-           ORDER BY n_tup_ins + n_tup_upd + n_tup_del DESC, relname"""
+COUNTERS = """SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables
+               WHERE schemaname = current_schema() AND n_tup_ins + n_tup_upd + n_tup_del > 0"""
 # Tables shown by the text report; JSON has them all.
 TEXT_ROWS = 10
 # Tables every upgrade writes (Odoo's registry of modules, models, views, data; our fingerprints).
@@ -50,13 +53,22 @@ def schema(cr):
     return Schema(columns, constraints, indexes)
 
 
-def rows_written(cr):
-    """``[{"table", "inserted", "updated", "deleted"}]`` by this transaction so far, most written first."""
-    cr.execute(ROWS)
-    return [
-        {"table": table, "inserted": inserted, "updated": updated, "deleted": deleted}
-        for table, inserted, updated, deleted in cr.fetchall()
-    ]
+def snapshot(cr):
+    """The schema and the row counters of the transaction of ``cr``, as it sees them now."""
+    cr.execute(COUNTERS)
+    counters = {table: tuple(counts) for table, *counts in cr.fetchall()}
+    return Snapshot(schema(cr), counters)
+
+
+def rows_written(before, after):
+    """``[{"table", "inserted", "updated", "deleted"}]`` from the counters ``before`` to ``after``
+    (``Snapshot.counters``), most written first."""
+    rows = []
+    for table, counts in after.items():
+        done = [now - then for now, then in zip(counts, before.get(table, (0, 0, 0)), strict=True)]
+        if any(done):
+            rows.append(dict(zip(("table", "inserted", "updated", "deleted"), (table, *done), strict=True)))
+    return sorted(rows, key=lambda row: (-(row["inserted"] + row["updated"] + row["deleted"]), row["table"]))
 
 
 def schema_changes(before, after):
@@ -112,10 +124,14 @@ def _change(change, table, name, detail):
     return {"change": change, "table": table, "name": name, "detail": detail}
 
 
-def report(addons, schema_before, schema_after, rows):
-    """The ``rehearsal`` object of an outcome: ``addons`` in load order (each ``{"module",
-    "seconds", "scripts", "hooks"}``), ``schema`` (``schema_changes``), ``rows`` (``rows_written``)."""
-    return {"addons": addons, "schema": schema_changes(schema_before, schema_after), "rows": rows}
+def report(addons, before, after):
+    """The ``rehearsal`` of a ``Result``: ``addons`` in load order (each ``{"module", "seconds",
+    "scripts", "hooks"}``), then ``schema`` and ``rows``, from the ``Snapshot`` ``before`` to ``after``."""
+    return {
+        "addons": addons,
+        "schema": schema_changes(before.schema, after.schema),
+        "rows": rows_written(before.counters, after.counters),
+    }
 
 
 def split_rows(rows):

@@ -344,12 +344,12 @@ def _attempt(cr, request, loader, commit):
                 with transaction.one_transaction(cr, commit, request.lock_wait) as run_cr:
                     if request.init_hashes:
                         return _record_current(run_cr, request)
-                    schema_before = rehearsal.schema(run_cr) if request.rehearse else None
+                    before = rehearsal.snapshot(run_cr) if request.rehearse else None
                     with load_report.observing() if request.rehearse else nullcontext() as seen:
                         learned = _upgrade(run_cr, request, loader, found, the_plan)
                     if request.rehearse:
                         # Rolled back like a failure: the transaction, and this process's registry.
-                        learned = _rehearsed(run_cr, learned, found, seen, schema_before)
+                        learned = _rehearsed(run_cr, learned, found, seen, before)
                         raise Rehearsed(dict(learned, locks=watch.held(time.monotonic())))
             except transaction.Contended as exc:
                 exc.wait = watch.last_wait
@@ -370,13 +370,11 @@ def _attempt(cr, request, loader, commit):
     return learned
 
 
-def _rehearsed(cr, learned, found, seen, schema_before):
+def _rehearsed(cr, learned, found, seen, before):
     """What a rehearsal learned, read from its transaction before the rollback."""
     if learned["result"] != results.DONE:
         return learned  # nothing was upgraded: nothing to report
-    report = rehearsal.report(
-        seen.addons(found.installed), schema_before, rehearsal.schema(cr), rehearsal.rows_written(cr)
-    )
+    report = rehearsal.report(seen.addons(found.installed), before, rehearsal.snapshot(cr))
     return dict(learned, result=results.REHEARSED, rehearsal=report)
 
 

@@ -6,7 +6,7 @@ import json
 
 from module_auto_update.cli import command
 from module_auto_update.core import rehearsal, results
-from module_auto_update.core.rehearsal import Schema
+from module_auto_update.core.rehearsal import Schema, Snapshot
 
 BEFORE = Schema(
     columns={
@@ -52,8 +52,17 @@ def test_no_difference_no_change():
     assert rehearsal.schema_changes(AFTER, AFTER) == []
 
 
-def rows(*tables):
-    return [{"table": table, "inserted": 1, "updated": 2, "deleted": 0} for table in tables]
+def counters(*tables):
+    return dict.fromkeys(tables, (1, 2, 0))
+
+
+def test_rows_are_what_the_upgrade_wrote_not_what_came_before():
+    before = {"res_partner": (5, 1, 0), "res_users": (1, 0, 0)}
+    after = {"res_partner": (6, 4, 0), "res_users": (1, 0, 0), "mau_log": (3, 0, 0)}
+    assert rehearsal.rows_written(before, after) == [
+        {"table": "res_partner", "inserted": 1, "updated": 3, "deleted": 0},
+        {"table": "mau_log", "inserted": 3, "updated": 0, "deleted": 0},
+    ]
 
 
 def outcome(report):
@@ -79,9 +88,8 @@ def test_text_report_puts_the_data_before_odoos_own_tables():
             },
             {"module": "sale_dep", "seconds": 0.5, "scripts": [], "hooks": ["post_init_hook setup"]},
         ],
-        BEFORE,
-        AFTER,
-        rows("ir_model_data", *(f"t{i}" for i in range(12)), "module_auto_update_checksum"),
+        Snapshot(BEFORE, {}),
+        Snapshot(AFTER, counters("ir_model_data", *(f"t{i}" for i in range(12)), "module_auto_update_checksum")),
     )
     text = command.as_text(outcome(report))
     lines = text.splitlines()
@@ -91,7 +99,7 @@ def test_text_report_puts_the_data_before_odoos_own_tables():
     assert "        post-migration 18.0.1.1 migrations/18.0.1.1/post-x.py: 1.25 s" in lines
     assert "        post_init_hook setup" in lines
     assert "      column added: res_partner.nickname (character varying)" in lines
-    assert "      t0: 1, 2, 0" in lines and "      t10: 1, 2, 0" not in lines
+    assert "      t0: 1, 2, 0" in lines and "      t9: 1, 2, 0" not in lines  # equal: by name, t9 last
     assert "      and 2 more tables (--format json lists them all)" in lines
     assert lines[-1] == "      Odoo's own records (2 tables: ir_*, module_auto_update_*): 2, 4, 0"
     data = json.loads(command.as_json(outcome(report)))
