@@ -169,7 +169,8 @@ def _noticing_contention(run):
     execute = cr.execute
 
     def noticing(query, params=None, log_exceptions=True):
-        control = TRANSACTION_CONTROL.match(query if isinstance(query, str) else getattr(query, "code", ""))
+        text = query if isinstance(query, str) else getattr(query, "code", None)  # odoo.tools.SQL
+        control = TRANSACTION_CONTROL.match(text) if isinstance(text, str) else None
         if control:
             raise TransactionEnded(REFUSED_CONTROL.format(statement=control.group(1).upper()))
         if run.lock_timeout and isinstance(query, str) and query.startswith(LOADER_LOCK_TIMEOUT):
