@@ -59,7 +59,7 @@ def test_nothing_changed_answers_as_odoo_bin_does_without_importing_odoo(recorde
     assert answered_alone(proc), proc.stderr[-3000:]
     # The profile does list the imports: psycopg2 and the core, not odoo.
     assert re.search(r"\|\s*psycopg2\s*$", proc.stderr, re.M)
-    assert re.search(r"\|\s*module_auto_update\.core\.check\s*$", proc.stderr, re.M)
+    assert re.search(r"\|\s*module_auto_update\.core\.inspection\s*$", proc.stderr, re.M)
     assert f"{db.name}: comparing fingerprints" in proc.stderr
     full = cli(db, "--format", "json")
     assert full.returncode == 0, full.stderr[-3000:]
