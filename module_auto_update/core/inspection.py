@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from . import commas, compare, plan, stored
+from . import compare, plan, stored
 from .cache import Writer, cached_fingerprint
 from .fingerprint import UnreadableFileError, addon_digest, fingerprint, lazy_fingerprint
 from .manifest import read_manifest_file
@@ -30,16 +30,20 @@ class FingerprintSettings(NamedTuple):
     cache_dir: str = None  # the stat cache's folder, None when it is turned off
 
 
-def read_fingerprint_settings(cr, data_dir):
+def fingerprint_settings(params, data_dir):
     """Exclude patterns and active languages: what a fingerprint depends on.
 
-    The stat cache lives in Odoo's ``data_dir``, which every Odoo process of
-    the machine shares and may write.
+    ``params``: the database's part (``stored.FingerprintParams``). The stat
+    cache lives in Odoo's ``data_dir``, which every Odoo process of the
+    machine shares and may write.
     """
-    value = stored.get_param(cr, stored.PARAM_EXCLUDE_PATTERNS, stored.DEFAULT_EXCLUDE_PATTERNS)
-    patterns = commas.split(value)
-    cache_dir = os.path.join(data_dir, "module_auto_update", "stat_cache") if stored.stat_cache_enabled(cr) else None
-    return FingerprintSettings(patterns, stored.active_langs(cr), cache_dir)
+    cache_dir = os.path.join(data_dir, "module_auto_update", "stat_cache") if params.stat_cache else None
+    return FingerprintSettings(params.exclude_patterns, params.keep_langs, cache_dir)
+
+
+def read_fingerprint_settings(cr, data_dir):
+    """``fingerprint_settings`` of the database behind ``cr``."""
+    return fingerprint_settings(stored.fingerprint_params(cr), data_dir)
 
 
 def _fingerprint(path, patterns, langs, cache_dir, with_files, write):
@@ -201,7 +205,24 @@ class Inspection:
 def inspect(
     cr, locate, data_dir, series, update_all=False, forced=(), ignore=(), ignore_core=False, only=(), fingerprints=None
 ):
-    """Compare the installed addons of the database behind ``cr`` with the disk.
+    """Compare the installed addons of the database behind ``cr`` with the disk (see ``inspect_facts``)."""
+    facts = stored.inspection_facts(cr)
+    return inspect_facts(facts, locate, data_dir, series, update_all, forced, ignore, ignore_core, only, fingerprints)
+
+
+def inspect_facts(
+    facts,
+    locate,
+    data_dir,
+    series,
+    update_all=False,
+    forced=(),
+    ignore=(),
+    ignore_core=False,
+    only=(),
+    fingerprints=None,
+):
+    """Compare the installed addons of ``facts`` (``stored.InspectionFacts``) with the disk.
 
     Left alone (their record kept): ``ignore``, the database's own ignore
     list (``stored.ignored_addons``), Odoo's own addons with ``ignore_core``,
@@ -213,15 +234,15 @@ def inspect(
     only in the database. ``fingerprints``: ``{name: Fingerprint}`` taken
     already, compared instead of the installed addons' taken now.
     """
-    installed = stored.modules_in_state(cr, ["installed"])
-    ignore = set(ignore) | stored.ignored_addons(cr)
+    installed = facts.installed
+    ignore = set(ignore) | facts.ignored
     if ignore_core:
         ignore |= core_addons(installed, series)
     if only:
         ignore |= set(installed) - set(only)
     forced = tuple(installed) if update_all else tuple(forced)
-    settings = read_fingerprint_settings(cr, data_dir)
-    saved = stored.saved_digests(cr)
+    settings = fingerprint_settings(facts.fingerprint, data_dir)
+    saved = facts.saved
     if fingerprints is None:
         fingerprints = current_fingerprints(installed, settings, locate, saved=saved, with_files=forced)
     reasons, adopted = classify(fingerprints, saved, forced, sorted(ignore), settings, locate)
@@ -234,15 +255,14 @@ def inspect(
         saved=saved,
         reasons=reasons,
         adopted=adopted,
-        pending=stored.modules_in_state(cr, stored.PENDING_STATES),
-        database_only=sorted(stored.database_only_addons(cr) & absent) if absent else [],
+        pending=facts.pending,
+        database_only=sorted(set(facts.database_only) & absent) if absent else [],
     )
     if found.without_code:
-        cr.execute("SELECT current_database()")
         _logger.warning(
             "%s: installed addons without code in the addons path, not upgraded: %s. The next start of Odoo "
             "fails or serves without them: add their folders to the addons path, or uninstall them.",
-            cr.fetchone()[0],
+            facts.database,
             ", ".join(found.without_code),
         )
     return found

@@ -1,11 +1,17 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""What the upgrade planner reads from Odoo's own tables, with plain SQL.
+"""What the upgrade planner reads from the database, with plain SQL: Odoo's own tables, and ours (``stored``).
 
 Any DB-API cursor does: the planner runs from the Odoo layer, from
 ``odoo-bin auto-upgrade`` before any registry exists, and from tests
-without Odoo. Nothing here writes.
+without Odoo. Nothing here writes. ``plan_facts`` and ``addon_facts``
+read, each in one visit, what the planner needs before and after it reads
+the disk.
 """
+
+from dataclasses import dataclass
+
+from . import stored
 
 # Columns every model has without declaring them.
 MAGIC_FIELDS = ("id", "create_uid", "create_date", "write_uid", "write_date")
@@ -80,3 +86,45 @@ def pending_modules(cr, states):
     """``[(addon, state)]`` of the addons in one of ``states``."""
     cr.execute("SELECT name, state FROM ir_module_module WHERE state = ANY(%s) ORDER BY name", (list(states),))
     return cr.fetchall()
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the planner reads from the database before the disk (``plan_facts``)."""
+
+    installed: dict  # installed_modules
+    countries: list  # company_countries
+    models: set  # model_names
+    pending: list  # pending_modules of stored.PENDING_STATES
+    saved_files: dict  # stored.saved_file_digests
+
+
+def plan_facts(cr, saved):
+    """``PlanFacts`` of the database behind ``cr``; ``saved``: ``stored.saved_digests(cr)``."""
+    return PlanFacts(
+        installed=installed_modules(cr),
+        countries=company_countries(cr),
+        models=model_names(cr),
+        pending=pending_modules(cr, stored.PENDING_STATES),
+        saved_files=stored.saved_file_digests(cr, saved),
+    )
+
+
+@dataclass(frozen=True)
+class AddonFacts:
+    """What the planner reads from the database of the addons it upgrades (``addon_facts``)."""
+
+    records: list  # recorded_xmlids, but for skipped_models
+    stored_fields: list  # stored_fields
+    parent_fields: dict  # model_fields of the models they inherit
+    recorded_scripts: dict  # stored.ran_migrations
+
+
+def addon_facts(cr, modules, parent_models, skipped_models=()):
+    """``AddonFacts`` of ``modules``; ``parent_models``: the models whose fields are read."""
+    return AddonFacts(
+        records=recorded_xmlids(cr, modules, skipped_models),
+        stored_fields=stored_fields(cr, modules),
+        parent_fields=model_fields(cr, parent_models),
+        recorded_scripts=stored.ran_migrations(cr, modules),
+    )

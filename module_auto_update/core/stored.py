@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import commas, results, watcher
@@ -187,6 +188,46 @@ def saved_digests(cr):
             )
         rows.update(legacy)
     return rows
+
+
+@dataclass(frozen=True)
+class FingerprintParams:
+    """The database's part of the fingerprint settings (``inspection.FingerprintSettings``)."""
+
+    exclude_patterns: list  # PARAM_EXCLUDE_PATTERNS, split
+    keep_langs: list  # the active languages
+    stat_cache: bool  # PARAM_STAT_CACHE: whether the stat cache is on
+
+
+def fingerprint_params(cr):
+    """``FingerprintParams``: the exclude patterns, the active languages, the stat cache's switch."""
+    value = get_param(cr, PARAM_EXCLUDE_PATTERNS, DEFAULT_EXCLUDE_PATTERNS)
+    return FingerprintParams(commas.split(value), active_langs(cr), stat_cache_enabled(cr))
+
+
+@dataclass(frozen=True)
+class InspectionFacts:
+    """Everything the inspection (``inspection.inspect``) reads from the database, read in one visit."""
+
+    database: str
+    installed: list  # the installed addons, by name
+    pending: list  # the addons in one of PENDING_STATES, by name
+    ignored: set  # the database's ignore list (ignored_addons)
+    saved: dict  # saved_digests
+    fingerprint: FingerprintParams
+    database_only: set  # database_only_addons
+
+
+def inspection_facts(cr):
+    """``InspectionFacts`` of the database behind ``cr``."""
+    installed = modules_in_state(cr, ["installed"])
+    ignored = ignored_addons(cr)
+    params = fingerprint_params(cr)
+    saved = saved_digests(cr)
+    pending = modules_in_state(cr, PENDING_STATES)
+    only_here = database_only_addons(cr)
+    cr.execute("SELECT current_database()")
+    return InspectionFacts(cr.fetchone()[0], installed, pending, ignored, saved, params, only_here)
 
 
 def saved_file_digests(cr, saved):

@@ -20,7 +20,7 @@ import odoo.upgrade
 from odoo import tools
 from odoo.modules.module import adapt_version, check_python_external_dependency, get_modules, module_manifest
 
-from ..core import inspection, plan, plan_readers, preflight, stored
+from ..core import inspection, plan, plan_readers, preflight
 from ..core.declared_fields import fields_kept, parent_models, scan_python
 from ..core.manifest import read_manifest_file
 from ..core.messages import line_of
@@ -124,12 +124,10 @@ def plan_for(cr, found):
     Every file the upgrade would load is read first (``core.preflight``):
     what would make it fail is a blocking entry.
     """
-    # What the database holds, read first; then the disk, read only for the addons the upgrade touches.
-    installed = plan_readers.installed_modules(cr)
-    countries = plan_readers.company_countries(cr)
-    models = plan_readers.model_names(cr)
-    pending = plan_readers.pending_modules(cr, stored.PENDING_STATES)
-    saved_files = stored.saved_file_digests(cr, found.saved)
+    # What the database holds, read first; then the disk, read only for the addons the upgrade touches;
+    # then what the database holds of the addons it upgrades.
+    facts = plan_readers.plan_facts(cr, found.saved)
+    installed, countries = facts.installed, facts.countries
     manifest_errors = {}
     manifests = {name: m for name in get_modules() if (m := read_manifest(name, manifest_errors)) is not None}
     scope = plan.upgrade_scope(found.reasons, installed, manifests, countries)
@@ -138,12 +136,10 @@ def plan_for(cr, found):
     loaded = [*todo, *(n for n in scope["to_install"] if n in manifests)]
     scans = {name: scan_python(manifests[name]["path"]) for name in loaded}
     upgraded_scans = {name: scans[name] for name in todo}
-    records = plan_readers.recorded_xmlids(cr, todo, plan.CODE_DEFINED_MODELS)
-    stored_fields = plan_readers.stored_fields(cr, todo)
-    parent_fields = plan_readers.model_fields(cr, parent_models(upgraded_scans))
-    recorded_scripts = stored.ran_migrations(cr, todo)
+    todo_facts = plan_readers.addon_facts(cr, todo, parent_models(upgraded_scans), plan.CODE_DEFINED_MODELS)
+    recorded_scripts = todo_facts.recorded_scripts
     problems = [manifest_errors[name] for name in touched if name in manifest_errors]
-    known_models = models | {model for scan in scans.values() for model in scan.own}
+    known_models = facts.models | {model for scan in scans.values() for model in scan.own}
     defined = set()
     for name in loaded:
         problems += preflight.python_problems(name, scans[name].errors)
@@ -171,7 +167,7 @@ def plan_for(cr, found):
         saved=found.saved,
         manifests=manifests,
         current_files={name: fp.files for name, fp in found.fingerprints.items() if fp},
-        saved_files=saved_files,
+        saved_files=facts.saved_files,
         reasons=found.reasons,
         adopted=found.adopted,
         database_only=found.database_only,
@@ -179,12 +175,12 @@ def plan_for(cr, found):
         scripts=scripts,
         script_digests=digests,
         recorded_scripts=recorded_scripts,
-        records=records,
+        records=todo_facts.records,
         # A data file that cannot be read defines unknown XML IDs: no deletion is announced.
         defined_xmlids=None if unread else defined,
-        stored_fields=stored_fields,
-        declared_fields=fields_kept(upgraded_scans, parent_fields),
+        stored_fields=todo_facts.stored_fields,
+        declared_fields=fields_kept(upgraded_scans, todo_facts.parent_fields),
         problems=problems,
-        pending=pending,
+        pending=facts.pending,
         company_countries=countries,
     )

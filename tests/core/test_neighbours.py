@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from module_auto_update.cli import command
-from module_auto_update.core import inspection
+from module_auto_update.core import compare, inspection, stored
 from module_auto_update.core.fingerprint import fingerprint
 
 SERVER = ["postgres", "prod", "prod_copy", "staging", "someone_elses"]
@@ -72,3 +72,27 @@ def test_installable_false_is_read_from_the_manifest(tmp_path):
     (tmp_path / "broken" / "__manifest__.py").write_text("{")
     locate = {n: str(tmp_path / n) for n in ("on", "off", "broken")}.get
     assert inspection.find_not_installable(["on", "off", "broken", "gone"], locate) == {"off"}
+
+
+def test_the_inspection_decides_on_the_facts_read_without_a_cursor(tmp_path):
+    # inspection.inspect reads stored.inspection_facts in one visit; the rest is pure.
+    (tmp_path / "same" / "models").mkdir(parents=True)
+    (tmp_path / "same" / "models" / "a.py").write_text("x = 1\n")
+    (tmp_path / "edited").mkdir()
+    (tmp_path / "edited" / "a.py").write_text("y = 2\n")
+    patterns = ["*.pyc", "tests/*"]
+    facts = stored.InspectionFacts(
+        database="mau_facts",
+        installed=["edited", "gone", "left", "same", "studio_customization"],
+        pending=["new"],
+        ignored={"left"},
+        saved={"same": fingerprint(str(tmp_path / "same"), patterns, []).digest, "edited": "0" * 40},
+        fingerprint=stored.FingerprintParams(patterns, [], stat_cache=False),
+        database_only={"studio_customization", "imported_elsewhere"},
+    )
+    locate = {name: str(tmp_path / name) for name in ("same", "edited")}.get
+    found = inspection.inspect_facts(facts, locate, str(tmp_path), "18.0", ignore=["nothing"])
+    assert found.reasons["edited"] == compare.CHANGED and "same" not in found.reasons
+    assert found.ignore == ["left", "nothing"] and found.pending == ["new"]
+    assert found.database_only == ["studio_customization"] and found.without_code == ["gone"]
+    assert not found.nothing_to_do
