@@ -501,6 +501,28 @@ class Bench:
         return row
 
 
+def parser(doc):
+    """The options every benchmark over a database it builds takes: --runs, --db, --keep."""
+    found = argparse.ArgumentParser(description=doc.splitlines()[0])
+    found.add_argument("--runs", type=int, default=5, help="runs per measure; the median is reported (default 5)")
+    found.add_argument("--db", help="use this database, built by an earlier run with --keep, instead of building one")
+    found.add_argument("--keep", action="store_true", help="keep the database built by this run (named at the end)")
+    return found
+
+
+def print_table(runs, text):
+    print(f"\nmedian of {runs} run(s), (min-max); load average at the end {os.getloadavg()[0]:.2f}")
+    print(text)
+
+
+def finish(bench, keep):
+    """Drop the databases ``bench`` made, but its base one with ``keep`` (named, for ``--db``)."""
+    if keep and bench.base in bench.dbs:
+        bench.dbs.remove(bench.base)
+        print(f"kept database {bench.base}")
+    bench.cleanup()
+
+
 def table(rows):
     lines = [("measure", "ours", "reference", "ratio", "target")]
     for row in rows:
@@ -521,19 +543,16 @@ def table(rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per measure; the median is reported (default 5)")
-    parser.add_argument("--quick", action="store_true", help="one run per measure and no -u all: a smoke check")
-    parser.add_argument("--no-update-all", action="store_true", help="skip the -u all runs (~2 min each)")
-    parser.add_argument("--db", help="use this database, built by an earlier run with --keep, instead of building one")
-    parser.add_argument("--keep", action="store_true", help="keep the database built by this run (named at the end)")
-    parser.add_argument(
+    options = parser(__doc__)
+    options.add_argument("--quick", action="store_true", help="one run per measure and no -u all: a smoke check")
+    options.add_argument("--no-update-all", action="store_true", help="skip the -u all runs (~2 min each)")
+    options.add_argument(
         "--only",
         choices=["cold", "upgrades"],
         help="run one measure alone: cold = fingerprints in a fresh container where nothing changed "
         "(no database is built; the language is en_US, a new database's); upgrades = measure 3 without -u all",
     )
-    args = parser.parse_args()
+    args = options.parse_args()
     runs = 1 if args.quick else args.runs
     odoo_env.check_postgres()
     odoo = odoo_env.find_odoo()
@@ -561,12 +580,8 @@ def main():
                     bench.memory(),
                 ]
         finally:
-            if args.keep and bench.base in bench.dbs:
-                bench.dbs.remove(bench.base)
-                print(f"kept database {bench.base}")
-            bench.cleanup()
-    print(f"\nmedian of {runs} run(s), (min-max); load average at the end {os.getloadavg()[0]:.2f}")
-    print(table(rows))
+            finish(bench, args.keep)
+    print_table(runs, table(rows))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ Servers run threaded, without cron threads, the same for all four kinds.
 Not a test: nothing here fails on a figure, it prints them.
 """
 
-import argparse
 import dataclasses
 import os
 import shutil
@@ -49,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 import odoo_env  # noqa: E402
-from bench import machine, spread  # noqa: E402
+from bench import finish, machine, parser, print_table, spread  # noqa: E402
 
 ADDONS = "sale_management,crm"
 LEAF = "sale_crm"
@@ -301,11 +300,7 @@ class DeployBench:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per measure; the median is reported (default 5)")
-    parser.add_argument("--db", help="use this database, built by an earlier run with --keep, instead of building one")
-    parser.add_argument("--keep", action="store_true", help="keep the database built by this run (named at the end)")
-    args = parser.parse_args()
+    args = parser(__doc__).parse_args()
     odoo_env.check_postgres()
     odoo = odoo_env.find_odoo()
     print(machine(odoo), flush=True)
@@ -315,12 +310,8 @@ def main():
             bench.build()
             rows = bench.measure()
         finally:
-            if args.keep and bench.base in bench.dbs:
-                bench.dbs.remove(bench.base)
-                print(f"kept database {bench.base}")
-            bench.cleanup()
-    print(f"\nmedian of {args.runs} run(s), (min-max); load average at the end {os.getloadavg()[0]:.2f}")
-    print(table(rows))
+            finish(bench, args.keep)
+    print_table(args.runs, table(rows))
 
 
 if __name__ == "__main__":

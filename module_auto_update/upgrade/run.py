@@ -287,7 +287,7 @@ def _run(cr, request, loader, commit, outcome):
                 break
             except transaction.Contended as exc:
                 _give_way(dbname, request, attempt, exc)
-        if commit and result["result"] not in (results.NOTHING_TO_DO, results.REHEARSED, results.BLOCKED):
+        if commit and result["result"] in (results.DONE, results.HASHES_RECORDED):  # committed a change
             _reload_everywhere(dbname)
         return result
 
