@@ -148,16 +148,16 @@ def classify(fingerprints, saved, forced, ignore, settings, locate):
     ``not installable`` for those whose manifest says so, and without the
     addons recorded with the other exclude default (``adopted``).
     """
-    reasons = compare.changed_reasons(digests(fingerprints), saved, forced, ignore)
-    adopted = find_adopted(
-        [name for name, reason in reasons.items() if reason == compare.CHANGED], saved, settings, locate
-    )
-    for name in adopted:
-        del reasons[name]
+    current = digests(fingerprints)
+    reasons = compare.changed_reasons(current, saved, forced, ignore)
+    upgradable = compare.upgradable(reasons)
+    changed = [name for name in upgradable if reasons[name] == compare.CHANGED]
+    adopted = find_adopted(changed, saved, settings, locate)
     if adopted:
         _logger.info("Recorded with another exclude default and unchanged, taken over: %s", ", ".join(adopted))
-    for name in find_not_installable(compare.upgradable(reasons), locate):
-        reasons[name] = compare.NOT_INSTALLABLE
+    not_installable = find_not_installable(sorted(set(upgradable) - set(adopted)), locate)
+    reasons = {name: reason for name, reason in reasons.items() if name not in adopted}
+    reasons.update(dict.fromkeys(not_installable, compare.NOT_INSTALLABLE))
     return reasons, adopted
 
 

@@ -9,8 +9,6 @@ the templates for Odoo's translation export (its ``_lt`` keyword) and
 returns them unchanged: the core imports nothing from Odoo.
 """
 
-import re
-
 
 def _lt(template):
     return template
@@ -129,12 +127,6 @@ def entry(code, **params):
 def blocking(module, code, file, line=None, **params):
     """A blocking entry: where the problem is (``file`` as ``addon/path``, ``line``) and what it is."""
     return dict(entry(code, module=module, file=file, **params), module=module, file=file, line=line)
-
-
-def line_of(text, word):
-    """The 1-based line of ``text`` where the quoted ``word`` first appears, or None."""
-    found = re.search(r"""["']%s["']""" % re.escape(word), text)
-    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def where(problem):

@@ -1,6 +1,6 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""What the upgrade planner reads from the database, with plain SQL: Odoo's own tables, and ours (``stored``).
+"""What the upgrade planner reads from the database, with plain SQL: Odoo's own tables, and those ``stored`` writes.
 
 Any DB-API cursor does: the planner runs from the Odoo layer, from
 ``odoo-bin auto-upgrade`` before any registry exists, and from tests
@@ -9,6 +9,7 @@ read, each in one visit, what the planner needs before and after it reads
 the disk.
 """
 
+import json
 from dataclasses import dataclass
 
 from . import stored
@@ -88,6 +89,48 @@ def pending_modules(cr, states):
     return cr.fetchall()
 
 
+def saved_file_digests(cr, saved):
+    """``{addon: {relpath: digest}}`` recorded beside the addon digests that still hold.
+
+    ``saved``: ``stored.saved_digests(cr)``. An addon whose digest another tool
+    recorded since has no per-file record: the files it changed are not known.
+    """
+    if not stored.table_exists(cr, stored.CHECKSUM_TABLE):
+        return {}
+    cr.execute(
+        "SELECT name, checksum, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL"
+    )
+    return {
+        name: files if isinstance(files, dict) else json.loads(files)
+        for name, digest, files in cr.fetchall()
+        if saved.get(name) == digest
+    }
+
+
+def ran_migrations(cr, modules):
+    """``{addon: {path: {"version", "stage", "digest", "ran_at"}}}``: the migration scripts
+    of ``modules`` recorded as run on this database (``stored.save_migrations``).
+
+    Nothing is recorded before the addon is upgraded to the version that has
+    the table (``module.auto.update.migration``).
+    """
+    if not stored.table_exists(cr, stored.MIGRATION_TABLE):
+        return {}
+    cr.execute(
+        f"SELECT module, path, version, stage, digest, ran_at FROM {stored.MIGRATION_TABLE} WHERE module = ANY(%s)",
+        (sorted(modules),),
+    )
+    found = {}
+    for module, path, version, stage, digest, ran_at in cr.fetchall():
+        found.setdefault(module, {})[path] = {
+            "version": version,
+            "stage": stage,
+            "digest": digest,
+            "ran_at": ran_at and ran_at.isoformat(sep=" ", timespec="seconds"),
+        }
+    return found
+
+
 @dataclass(frozen=True)
 class PlanFacts:
     """What the planner reads from the database before the disk (``plan_facts``)."""
@@ -96,7 +139,7 @@ class PlanFacts:
     countries: list  # company_countries
     models: set  # model_names
     pending: list  # pending_modules of stored.PENDING_STATES
-    saved_files: dict  # stored.saved_file_digests
+    saved_files: dict  # saved_file_digests
 
 
 def plan_facts(cr, saved):
@@ -106,7 +149,7 @@ def plan_facts(cr, saved):
         countries=company_countries(cr),
         models=model_names(cr),
         pending=pending_modules(cr, stored.PENDING_STATES),
-        saved_files=stored.saved_file_digests(cr, saved),
+        saved_files=saved_file_digests(cr, saved),
     )
 
 
@@ -117,7 +160,7 @@ class AddonFacts:
     records: list  # recorded_xmlids, but for skipped_models
     stored_fields: list  # stored_fields
     parent_fields: dict  # model_fields of the models they inherit
-    recorded_scripts: dict  # stored.ran_migrations
+    recorded_scripts: dict  # ran_migrations
 
 
 def addon_facts(cr, modules, parent_models, skipped_models=()):
@@ -126,5 +169,5 @@ def addon_facts(cr, modules, parent_models, skipped_models=()):
         records=recorded_xmlids(cr, modules, skipped_models),
         stored_fields=stored_fields(cr, modules),
         parent_fields=model_fields(cr, parent_models),
-        recorded_scripts=stored.ran_migrations(cr, modules),
+        recorded_scripts=ran_migrations(cr, modules),
     )

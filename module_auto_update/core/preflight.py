@@ -14,11 +14,11 @@ announced from it).
 import csv
 import io
 import os
+import re
 
 from lxml import etree
 
 from .messages import blocking as problem
-from .messages import line_of
 
 # The data file keys of a manifest, as Odoo loads them (demo ones only with demo data).
 DATA_KEYS = ("init_xml", "update_xml", "data")
@@ -27,6 +27,12 @@ XML_ID_TAGS = ("record", "template", "menuitem")
 MODEL_TAGS = ("record", "function", "delete")
 # The problems that leave a data file's XML IDs unknown.
 UNREAD = ("file-missing", "xml-invalid", "csv-invalid")
+
+
+def line_of(text, word):
+    """The 1-based line of ``text`` where the quoted ``word`` first appears, or None."""
+    found = re.search(r"""["']%s["']""" % re.escape(word), text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def manifest_problem(module, manifest_file, exc):
@@ -114,3 +120,41 @@ def _read_csv(module, full, where, known_models):
 def python_problems(module, errors):
     """Blocking entries of ``declared_fields.PythonScan.errors``."""
     return [problem(module, "python-invalid", f"{module}/{relpath}", line, error=msg) for relpath, line, msg in errors]
+
+
+def external_problems(module, manifest, missing):
+    """Blocking entries of the external dependencies ``missing`` (``[(word, what)]``), at their manifest line."""
+    return [
+        problem(
+            module,
+            "external-dependency-missing",
+            f"{module}/__manifest__.py",
+            line_of(manifest["source"], word),
+            problem=what,
+        )
+        for word, what in missing
+    ]
+
+
+def check_addons(names, manifests, scans, installed, known_models, missing_external):
+    """``(xmlids, problems)`` of an upgrade that loads the addons ``names``.
+
+    ``problems``: the blocking entries of their Python code (``scans``:
+    ``{addon: declared_fields.PythonScan}``), of their external dependencies
+    (``missing_external``: ``{addon: [(word, what)]}``) and of their data
+    files (``read_data_files``, with demo data where ``installed`` says so).
+    ``xmlids``: the XML IDs their data files define (a data file may define
+    those of another addon: every loaded addon counts), or None when a data
+    file could not be read: its XML IDs are unknown, no deletion may be told.
+    """
+    defined, problems = set(), []
+    for name in names:
+        manifest = manifests[name]
+        problems += python_problems(name, scans[name].errors)
+        problems += external_problems(name, manifest, missing_external.get(name, ()))
+        demo = installed.get(name, {}).get("demo", False)
+        xmlids, trouble = read_data_files(name, manifest, demo, known_models)
+        defined |= xmlids
+        problems += trouble
+    unread = any(p["code"] in UNREAD for p in problems)
+    return (None if unread else defined), problems

@@ -186,7 +186,7 @@ def saved_digests(cr):
                 "Another tool recorded an upgrade since our last save: its fingerprints of %s are taken.",
                 ", ".join(taken),
             )
-        rows.update(legacy)
+        rows = {**rows, **legacy}
     return rows
 
 
@@ -228,24 +228,6 @@ def inspection_facts(cr):
     only_here = database_only_addons(cr)
     cr.execute("SELECT current_database()")
     return InspectionFacts(cr.fetchone()[0], installed, pending, ignored, saved, params, only_here)
-
-
-def saved_file_digests(cr, saved):
-    """``{addon: {relpath: digest}}`` recorded beside the addon digests that still hold.
-
-    ``saved``: ``saved_digests(cr)``. An addon whose digest another tool
-    recorded since has no per-file record: the files it changed are not known.
-    """
-    if not table_exists(cr, CHECKSUM_TABLE):
-        return {}
-    cr.execute(
-        "SELECT name, checksum, file_checksums FROM module_auto_update_checksum WHERE file_checksums IS NOT NULL"
-    )
-    return {
-        name: files if isinstance(files, dict) else json.loads(files)
-        for name, digest, files in cr.fetchall()
-        if saved.get(name) == digest
-    }
 
 
 def storable_files(files):
@@ -318,35 +300,11 @@ def save_digests(cr, digests, file_digests=None, upgraded=(), uid=None):
     write_param(cr, PARAM_WRITTEN, hashlib.sha1(value.encode()).hexdigest(), uid, now)
 
 
-def ran_migrations(cr, modules):
-    """``{addon: {path: {"version", "stage", "digest", "ran_at"}}}``: the migration scripts
-    of ``modules`` recorded as run on this database (``save_migrations``).
-
-    Nothing is recorded before the addon is upgraded to the version that has
-    the table (``module.auto.update.migration``).
-    """
-    if not table_exists(cr, MIGRATION_TABLE):
-        return {}
-    cr.execute(
-        f"SELECT module, path, version, stage, digest, ran_at FROM {MIGRATION_TABLE} WHERE module = ANY(%s)",
-        (sorted(modules),),
-    )
-    found = {}
-    for module, path, version, stage, digest, ran_at in cr.fetchall():
-        found.setdefault(module, {})[path] = {
-            "version": version,
-            "stage": stage,
-            "digest": digest,
-            "ran_at": ran_at and ran_at.isoformat(sep=" ", timespec="seconds"),
-        }
-    return found
-
-
 def save_migrations(cr, scripts, uid=None):
     """Record the migration scripts that ran, each with the digest of its file.
 
     ``scripts``: dicts ``module``, ``version``, ``stage``, ``path``,
-    ``digest`` (``core.plan.scripts_run``). Written with the fingerprints,
+    ``digest`` (``core.migration.scripts_run``). Written with the fingerprints,
     in the upgrade's transaction: a failed upgrade records none. A script
     that runs again (``0.0.0``) replaces its record. Without our table (the
     addon not upgraded to it yet) nothing is written.

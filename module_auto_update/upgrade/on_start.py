@@ -7,8 +7,10 @@ Loaded as a server-wide module (``--load=base,web,module_auto_update``) with
 ``auto_upgrade_on_start = True`` in the configuration file (or the
 environment variable ``ODOO_AUTO_UPGRADE_ON_START=1``), the addon wraps
 ``Registry.new``: before a registry is built for serving (``update_module``
-false), the run protocol (``run.run_database``) compares the fingerprints with plain SQL and, when
-something changed, upgrades under the database's advisory lock. A process
+false), the run protocol (``run.run``) compares the fingerprints with plain SQL and, when
+something changed, upgrades under the database's advisory lock. A database
+that never recorded fingerprints (another database of the server, that does
+not use this addon) is left alone. A process
 that finds the lock taken waits (``auto_upgrade_lock_timeout``, default
 600 s), then finds nothing left to do and loads the upgraded registry.
 
@@ -26,13 +28,14 @@ does.
 import logging
 import os
 import threading
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 import odoo
+import odoo.sql_db
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..core import results
+from ..core import results, stored
 from . import run
 
 _logger = logging.getLogger(__name__)
@@ -72,9 +75,13 @@ def upgrade_before_load(dbname):
         lock_wait=run.number(config.get(LOCK_WAIT_OPTION), run.DEFAULT_LOCK_WAIT, LOCK_WAIT_OPTION),
         attempts=int(run.number(config.get(ATTEMPTS_OPTION), run.DEFAULT_ATTEMPTS, ATTEMPTS_OPTION)),
         trigger=results.SERVER_START,
-        only_managed=True,
     )
-    outcome = run.run_database(dbname, request)
+    with closing(odoo.sql_db.db_connect(dbname).cursor()) as cr:
+        if not stored.is_managed(cr):
+            # Another database of the server, that does not use this addon.
+            _logger.info("%s: no fingerprint recorded, left alone", dbname)
+            return results.Result(dbname, results.NOT_MANAGED)
+        outcome = run.run(cr, request)
     if outcome.result in (results.FAILED, results.INCOMPLETE, results.BUSY):
         # The registry is loaded anyway: Odoo then behaves as it would without
         # the upgrade on start (and fails loudly if the code needs the upgrade).

@@ -23,7 +23,6 @@ from odoo.modules.module import adapt_version, check_python_external_dependency,
 from ..core import inspection, plan, plan_readers, preflight
 from ..core.declared_fields import fields_kept, parent_models, scan_python
 from ..core.manifest import read_manifest_file
-from ..core.messages import line_of
 from . import addons
 
 _logger = logging.getLogger(__name__)
@@ -72,17 +71,11 @@ def find_scripts(name, path):
     return scripts
 
 
-def read_script_digests(path, scripts, installed_version, manifest_version, recorded=()):
-    """``{script path: SHA-1 of its file}`` of the scripts the upgrade runs and of those ``recorded``
-    as run (``find_scripts``' paths; an unreadable one left out): the others are never compared."""
-    series = odoo.release.major_version
-    runs = plan.migration_scripts(scripts, installed_version, plan.full_version(manifest_version, series), series)
-    wanted = {script["path"] for script in runs} | set(recorded)
+def read_script_digests(path, scripts):
+    """``{script path: SHA-1 of its file}`` of ``find_scripts``' ``scripts`` (an unreadable one left out)."""
     digests = {}
     for paths in scripts.values():
         for script in paths:
-            if script not in wanted:
-                continue
             try:
                 with open(os.path.join(path, script), "rb") as f:
                     digests[script] = hashlib.sha1(f.read()).hexdigest()
@@ -91,30 +84,22 @@ def read_script_digests(path, scripts, installed_version, manifest_version, reco
     return digests
 
 
-def find_missing_external(name, manifest):
-    """Blocking entries for the external dependencies of a manifest that are not available."""
+def find_missing_external(manifest):
+    """``[(word, what)]``: the external dependencies of ``manifest`` that are not available,
+    each with the word the manifest names it by (``preflight.check_addons`` makes them blocking)."""
     depends = manifest.get("external_dependencies") or {}
-    problems = []
+    missing = []
     for package in depends.get("python", ()):
         try:
             check_python_external_dependency(package)
         except Exception as exc:  # Odoo raises a bare Exception
-            problems.append((package, f"Python package {package} ({exc})"))
+            missing.append((package, f"Python package {package} ({exc})"))
     for binary in depends.get("bin", ()):
         try:
             tools.find_in_path(binary)
         except OSError:
-            problems.append((binary, f"program {binary} in the PATH"))
-    return [
-        preflight.problem(
-            name,
-            "external-dependency-missing",
-            f"{name}/__manifest__.py",
-            line_of(manifest["source"], word),
-            problem=what,
-        )
-        for word, what in problems
-    ]
+            missing.append((binary, f"program {binary} in the PATH"))
+    return missing
 
 
 def plan_for(cr, found):
@@ -137,30 +122,13 @@ def plan_for(cr, found):
     scans = {name: scan_python(manifests[name]["path"]) for name in loaded}
     upgraded_scans = {name: scans[name] for name in todo}
     todo_facts = plan_readers.addon_facts(cr, todo, parent_models(upgraded_scans), plan.CODE_DEFINED_MODELS)
-    recorded_scripts = todo_facts.recorded_scripts
-    problems = [manifest_errors[name] for name in touched if name in manifest_errors]
-    known_models = facts.models | {model for scan in scans.values() for model in scan.own}
-    defined = set()
-    for name in loaded:
-        problems += preflight.python_problems(name, scans[name].errors)
-        problems += find_missing_external(name, manifests[name])
-        # A data file may define XML IDs of another addon: every loaded addon counts.
-        demo = installed.get(name, {}).get("demo", False)
-        xmlids, trouble = preflight.read_data_files(name, manifests[name], demo, known_models)
-        defined |= xmlids
-        problems += trouble
-    unread = any(p["code"] in preflight.UNREAD for p in problems)
+    declared = fields_kept(upgraded_scans, todo_facts.parent_fields)
     scripts = {name: find_scripts(name, manifests[name]["path"]) for name in todo}
-    digests = {
-        name: read_script_digests(
-            manifests[name]["path"],
-            scripts[name],
-            installed[name].get("version"),
-            manifests[name]["version"],
-            recorded_scripts.get(name, {}),
-        )
-        for name in todo
-    }
+    digests = {name: read_script_digests(manifests[name]["path"], scripts[name]) for name in todo}
+    missing_external = {name: find_missing_external(manifests[name]) for name in loaded}
+    known_models = facts.models | {model for scan in scans.values() for model in scan.own}
+    defined, problems = preflight.check_addons(loaded, manifests, scans, installed, known_models, missing_external)
+    problems = [manifest_errors[name] for name in touched if name in manifest_errors] + problems
     return plan.build_plan(
         installed=installed,
         current=inspection.digests(found.fingerprints),
@@ -174,12 +142,11 @@ def plan_for(cr, found):
         series=odoo.release.major_version,
         scripts=scripts,
         script_digests=digests,
-        recorded_scripts=recorded_scripts,
+        recorded_scripts=todo_facts.recorded_scripts,
         records=todo_facts.records,
-        # A data file that cannot be read defines unknown XML IDs: no deletion is announced.
-        defined_xmlids=None if unread else defined,
+        defined_xmlids=defined,
         stored_fields=todo_facts.stored_fields,
-        declared_fields=fields_kept(upgraded_scans, todo_facts.parent_fields),
+        declared_fields=declared,
         problems=problems,
         pending=facts.pending,
         company_countries=countries,

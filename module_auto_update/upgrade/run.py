@@ -45,7 +45,7 @@ from odoo import SUPERUSER_ID
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from ..core import compare, lock, plan, rehearsal, results, stored, watcher
+from ..core import compare, lock, migration, plan, rehearsal, results, stored, watcher
 from . import addons, failure, load_report, plan_inputs, transaction
 
 _logger = logging.getLogger(__name__)
@@ -90,9 +90,6 @@ class Request:
     # The caller reports a failure to its user (the in-Odoo entry points raise it
     # or show it): the run logs it as a WARNING, not as an ERROR too.
     caller_reports: bool = False
-    # Leave alone a database that never recorded fingerprints (on start: a
-    # database of the server that does not use this addon).
-    only_managed: bool = False
 
 
 def load_registry(cr, names):
@@ -197,25 +194,26 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     failed_level = logging.WARNING if request.caller_reports else logging.ERROR
     with recorded(dbname, request, history_cursor) as outcome:
         try:
-            outcome.update(_run(cr, request, loader, commit, outcome))
+            learned = _run(cr, request, loader, commit, outcome)
         except lock.LockBusyError as exc:
             setting = LOCK_TIMEOUT_SETTINGS.get(request.trigger, "the system parameter module_auto_update.lock_timeout")
             error = f"{exc} Run it again when that upgrade is done, or let this run wait longer for it: {setting}."
             _logger.warning("%s: busy: %s", dbname, error)
-            outcome.update(result=results.BUSY, error=error)
+            learned = {"result": results.BUSY, "error": error}
         except GaveWay as exc:
             _logger.warning("%s: busy: %s", dbname, exc)
-            outcome.update(result=results.BUSY, error=str(exc))
+            learned = {"result": results.BUSY, "error": str(exc)}
         except Incomplete as exc:
             _logger.log(failed_level, "%s: %s", dbname, exc)
-            outcome.update(result=results.INCOMPLETE, error=str(exc))
+            learned = {"result": results.INCOMPLETE, "error": str(exc)}
         except (Refused, Aborted) as exc:
             _logger.warning("%s: %s", dbname, exc)
-            outcome.update(result=results.FAILED, error=str(exc), plan=getattr(exc, "plan", None))
+            learned = {"result": results.FAILED, "error": str(exc), "plan": getattr(exc, "plan", None)}
         except Exception as exc:
             message = f"{failure.describe(exc)}\n{UNCHANGED}"
             _logger.log(failed_level, "%s: %s", dbname, message, exc_info=True)
-            outcome.update(result=results.FAILED, error=message)
+            learned = {"result": results.FAILED, "error": message}
+        outcome.update(learned)
     return outcome
 
 
@@ -265,8 +263,6 @@ def _run(cr, request, loader, commit, outcome):
     """Steps 1 to 4 of the protocol; returns the fields of ``outcome`` it learned at the end,
     and fills it as it goes (its attempts)."""
     dbname = cr.dbname
-    if request.only_managed and not stored.is_managed(cr):
-        return {"result": results.NOT_MANAGED}
     if request.dry_run or request.check:
         # No upgrade lock: a check polled by a probe never makes a real run busy.
         _logger.info("%s: planning", dbname)
@@ -364,9 +360,6 @@ def _attempt(cr, request, loader, commit):
             learned["locks"] = watch.held(time.monotonic())
     except Rehearsed as rehearsed:
         learned = rehearsed.learned
-    if learned["result"] in (results.DONE, results.REHEARSED):
-        restart = plan.restart_addons(the_plan, learned["upgraded"])
-        learned.update(restart_needed=bool(restart), restart_addons=restart)
     return learned
 
 
@@ -402,15 +395,42 @@ def _record_current(cr, request):
 
 
 def _upgrade(cr, request, loader, found, the_plan):
-    """Step 3, on the run's cursor, inside its one transaction, for what step 2 decided."""
-    dbname, uid = cr.dbname, request.uid or SUPERUSER_ID
-    if found.adopted:
-        # Recorded by a tool with the other exclude default, unchanged: record ours.
-        kept = dict.fromkeys(found.installed, False)
-        stored.save_fingerprints(cr, {**kept, **{name: found.fingerprints[name] for name in found.adopted}}, uid=uid)
+    """Step 3, on the run's cursor, inside its one transaction, for what step 2 decided.
+
+    The fingerprints and the scripts that ran are saved once, at the end.
+    """
     if found.nothing_to_do:
-        _logger.info("%s: no installed addon changed and none is pending", dbname)
-        return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
+        # Only addons recorded by a tool with the other exclude default, unchanged: record ours.
+        _logger.info("%s: no installed addon changed and none is pending", cr.dbname)
+        learned = {"result": results.NOTHING_TO_DO, "plan": found.plan(), "upgraded": []}
+        fingerprints = {**dict.fromkeys(found.installed, False), **{n: found.fingerprints[n] for n in found.adopted}}
+        scripts = []
+    else:
+        upgraded = _load(cr, loader, found, the_plan)
+        installed = set(stored.modules_in_state(cr, ["installed"]))
+        fingerprints = _fingerprints_after(found, installed, upgraded, cr)
+        upgraded = sorted(set(upgraded) & installed)
+        restart = plan.restart_addons(the_plan, upgraded)
+        learned = {
+            "result": results.DONE,
+            "plan": the_plan,
+            "upgraded": upgraded,
+            "restart_needed": bool(restart),
+            "restart_addons": restart,
+        }
+        scripts = migration.scripts_run(the_plan, upgraded)
+    uid = request.uid or SUPERUSER_ID
+    stored.save_fingerprints(cr, fingerprints, upgraded=learned["upgraded"], uid=uid)
+    stored.save_migrations(cr, scripts, uid=uid)
+    if learned["result"] == results.DONE:
+        _logger.info("%s: fingerprints saved; upgraded %s", cr.dbname, ", ".join(learned["upgraded"]))
+    return learned
+
+
+def _load(cr, loader, found, the_plan):
+    """Mark the plan's changed addons and load every pending addon (``Loader``); returns the
+    addons it upgraded or installed. Raises ``Refused`` (``Loader.check``), ``Incomplete``."""
+    dbname = cr.dbname
     names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
     for entry in the_plan["changed"]:
         _logger.info("%s: addon %s: %s", dbname, entry["module"], entry["reason"])
@@ -419,7 +439,6 @@ def _upgrade(cr, request, loader, found, the_plan):
             loader.check(cr, names, found.fingerprints)
         except Exception as exc:
             raise Refused(str(exc), the_plan) from exc
-
     _logger.info("%s: upgrading %s", dbname, ", ".join(names + found.pending))
     upgraded = loader.load(cr, names)
     pending = stored.modules_in_state(cr, stored.PENDING_STATES)
@@ -428,27 +447,22 @@ def _upgrade(cr, request, loader, found, the_plan):
             f"The upgrade ran but left these addons pending: {', '.join(pending)}. "
             f"It was rolled back. {UNCHANGED} They will be upgraded again at the next run."
         )
-    upgraded = _save_after_upgrade(cr, found, upgraded, uid)
-    stored.save_migrations(cr, plan.scripts_run(the_plan, upgraded), uid=uid)
-    _logger.info("%s: fingerprints saved; upgraded %s", dbname, ", ".join(upgraded))
-    return {"result": results.DONE, "plan": the_plan, "upgraded": upgraded}
-
-
-def _save_after_upgrade(cr, found, upgraded, uid):
-    """Save the fingerprints taken before the upgrade (an edit made while
-    upgrading is a change next time) of the addons still installed, those of
-    the addons it installed; returns the upgraded addons still installed."""
-    installed = set(stored.modules_in_state(cr, ["installed"]))
-    fingerprints = {name: fp for name, fp in found.fingerprints.items() if name in installed}
-    # An addon left alone (ignored, not installable) keeps its recorded
-    # fingerprint, so that its change is still seen when it can be upgraded.
-    skipped = {name for name, reason in found.reasons.items() if reason in compare.LEFT_ALONE}
-    left_alone = ((set(found.ignore) | skipped) & set(fingerprints)) - set(upgraded)
-    fingerprints.update(dict.fromkeys(left_alone, False))
-    fingerprints.update(addons.current_fingerprints(sorted(installed - set(fingerprints)), cr=cr))
-    upgraded = sorted(set(upgraded) & installed)
-    stored.save_fingerprints(cr, fingerprints, upgraded=upgraded, uid=uid)
     return upgraded
+
+
+def _fingerprints_after(found, installed, upgraded, cr):
+    """The fingerprints to save after the upgrade of ``upgraded``: those taken before it (an
+    edit made while upgrading is a change next time) of the addons still ``installed``, and
+    those of the addons it installed, taken now.
+
+    An addon left alone (ignored, not installable) keeps its recorded
+    fingerprint (``False``), so that its change is still seen when it can be upgraded.
+    """
+    before = {name: fp for name, fp in found.fingerprints.items() if name in installed}
+    skipped = {name for name, reason in found.reasons.items() if reason in compare.LEFT_ALONE}
+    left_alone = ((set(found.ignore) | skipped) & set(before)) - set(upgraded)
+    new = addons.current_fingerprints(sorted(installed - set(before)), cr=cr)
+    return {**before, **dict.fromkeys(left_alone, False), **new}
 
 
 def _watched(cr, request):

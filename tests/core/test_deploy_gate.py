@@ -5,9 +5,10 @@
 import json
 
 import pytest
+from plans import build_plan
 
 from module_auto_update.cli import command, odoo_config
-from module_auto_update.core import plan, results
+from module_auto_update.core import results
 
 
 def outcome(result, the_plan=None, **extra):
@@ -69,7 +70,7 @@ def test_text_says_the_warning_and_the_first_run():
         f"    WARNING: {WITHOUT_CODE['detail']}",
         "    studio_customization exists only ...",
     ]
-    first = plan.build_plan(
+    first = build_plan(
         installed={"base": {"version": "18.0.1.0", "depends": []}},
         current={"base": "sha"},
         saved={},

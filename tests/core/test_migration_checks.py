@@ -5,8 +5,9 @@
 import json
 
 import pytest
+from plans import build_plan
 
-from module_auto_update.core import messages, plan
+from module_auto_update.core import messages, migration, plan
 
 INSTALLED = "18.0.1.0.0"
 
@@ -23,7 +24,7 @@ def inputs(version="1.0.0", scripts=None, files=None, digests=None, recorded=Non
         "script_digests": {"a": digests or {}},
         "recorded_scripts": {"a": recorded or {}},
     }
-    data["manifests"]["a"]["version"] = plan.full_version(version, "18.0")
+    data["manifests"]["a"]["version"] = migration.full_version(version, "18.0")
     if changed:
         data["current"]["a"] = "new-a"
         data["saved_files"] = {"a": {}}
@@ -46,27 +47,27 @@ def found(result, kind=None):
 @pytest.mark.parametrize(
     "folder, installed, manifest, place",
     [
-        ("1.0.0", "18.0.1.0.0", "18.0.1.0.0", plan.PAST),
-        ("18.0.1.0.0", "18.0.1.0.0", "18.0.1.0.0", plan.PAST),
-        ("1.0.1", "18.0.1.0.0", "18.0.1.0.0", plan.BEYOND),
-        ("0.0.0", "18.0.1.0.0", "18.0.1.0.0", plan.PAST),
-        ("0.0.0", "18.0.1.0.0", "18.0.1.1", plan.RUNS),
-        ("1.0.1", "18.0.1.0.0", "18.0.1.1", plan.RUNS),
-        ("1.1", "18.0.1.0.0", "18.0.1.1.0", plan.RUNS),
-        ("1.2", "18.0.1.0.0", "18.0.1.1", plan.BEYOND),
-        ("18.0.1.2", "18.0.1.0.0", "18.0.1.1", plan.BEYOND),
-        ("17.0.1.1", "18.0.1.0.0", "18.0.1.1", plan.PAST),
+        ("1.0.0", "18.0.1.0.0", "18.0.1.0.0", migration.PAST),
+        ("18.0.1.0.0", "18.0.1.0.0", "18.0.1.0.0", migration.PAST),
+        ("1.0.1", "18.0.1.0.0", "18.0.1.0.0", migration.BEYOND),
+        ("0.0.0", "18.0.1.0.0", "18.0.1.0.0", migration.PAST),
+        ("0.0.0", "18.0.1.0.0", "18.0.1.1", migration.RUNS),
+        ("1.0.1", "18.0.1.0.0", "18.0.1.1", migration.RUNS),
+        ("1.1", "18.0.1.0.0", "18.0.1.1.0", migration.RUNS),
+        ("1.2", "18.0.1.0.0", "18.0.1.1", migration.BEYOND),
+        ("18.0.1.2", "18.0.1.0.0", "18.0.1.1", migration.BEYOND),
+        ("17.0.1.1", "18.0.1.0.0", "18.0.1.1", migration.PAST),
         # Without a series, the module version alone counts: 1.0 ran under 17.0, not again under 18.0.
-        ("1.0", "17.0.1.0", "18.0.1.0", plan.PAST),
+        ("1.0", "17.0.1.0", "18.0.1.0", migration.PAST),
     ],
 )
 def test_folder_place_is_odoo_s_range(folder, installed, manifest, place):
-    assert plan.folder_place(folder, installed, manifest, "18.0") == place
+    assert migration.folder_place(folder, installed, manifest, "18.0") == place
 
 
 def test_next_version():
-    assert plan.next_version("18.0.1.0.0") == "18.0.1.0.1"
-    assert plan.next_version("18.0.1.9") == "18.0.1.10"
+    assert migration.next_version("18.0.1.0.0") == "18.0.1.0.1"
+    assert migration.next_version("18.0.1.9") == "18.0.1.10"
 
 
 SCRIPTS = {
@@ -82,7 +83,7 @@ ADDED = ["migrations/1.0.0/pre-new.py", "migrations/0.0.0/end-any.py", "migratio
 def test_version_not_bumped():
     data = inputs(scripts=SCRIPTS, files={"added": ADDED, "modified": ["migrations/1.0.0/pre-old.py"]})
     data["recorded_scripts"]["a"] = {"migrations/1.0.0/pre-ran.py": {"version": "1.0.0", "digest": "d"}}
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     assert result["migrations"] == []
     assert found(result) == [
         ("migration-not-reached-any", "a/migrations/0.0.0/end-any.py", "18.0.1.0.1"),
@@ -110,7 +111,7 @@ def test_version_not_bumped():
 
 def test_version_bumped_but_not_far_enough_or_script_in_a_past_folder():
     data = inputs(version="1.0.1", scripts=SCRIPTS, files={"added": ADDED})
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     [migration] = result["migrations"]
     assert [s["path"] for s in migration["scripts"]] == ["migrations/1.0.1/post-x.py", "migrations/0.0.0/end-any.py"]
     assert found(result) == [
@@ -125,12 +126,12 @@ def test_unknown_file_changes_and_unchanged_addons_tell_nothing_new():
     # Without a per-file record (a first run, another tool's), no script is known to be new.
     data = inputs(scripts=SCRIPTS)
     data["saved_files"] = data["current_files"] = {}
-    assert found(plan.build_plan(**data)) == [
+    assert found(build_plan(**data)) == [
         ("migration-not-reached", "a/migrations/1.0.1/post-x.py", "18.0.1.0.2"),
         ("migration-not-reached", "a/migrations/18.0.1.0.2/pre-y.py", "18.0.1.0.2"),
     ]
     # An addon upgraded only as a dependent did not change: nothing to say of its version.
-    result = plan.build_plan(**inputs(scripts=SCRIPTS, changed=False))
+    result = build_plan(**inputs(scripts=SCRIPTS, changed=False))
     assert "a" in [c["module"] for c in result["cascade"]] and found(result) == []
 
 
@@ -146,7 +147,7 @@ def test_script_edited_after_it_ran():
     }
     digests = {p: "old" if "same" in p else "new" for paths in scripts.values() for p in paths}
     for changed in (True, False):
-        result = plan.build_plan(**inputs(scripts=scripts, digests=digests, recorded=recorded, changed=changed))
+        result = build_plan(**inputs(scripts=scripts, digests=digests, recorded=recorded, changed=changed))
         assert found(result) == [("migration-edited", "a/migrations/1.0.0/post-edited.py", None)], (
             "not the unchanged, removed or 0.0.0 scripts"
         )
@@ -157,7 +158,7 @@ def test_script_edited_after_it_ran():
         "changes will never run again. Put them in a new migration for a higher version."
     )
     # A script that will run again (its folder above the installed version again) is not said to be edited.
-    again = plan.build_plan(**inputs(version="1.1", scripts=scripts, digests=digests, recorded=recorded))
+    again = build_plan(**inputs(version="1.1", scripts=scripts, digests=digests, recorded=recorded))
     assert ("migration-edited", "a/migrations/1.1/pre-again.py", None) not in found(again)
 
 
@@ -169,17 +170,17 @@ def test_scripts_run_are_those_of_the_upgraded_addons_with_a_digest():
             {"module": "c", "scripts": [{"stage": "end", "version": "1.1", "path": "m/1.1/end-c.py", "digest": None}]},
         ]
     }
-    assert plan.scripts_run(the_plan, ["a", "c"]) == [
+    assert migration.scripts_run(the_plan, ["a", "c"]) == [
         {"module": "a", "stage": "pre", "version": "1.1", "path": "m/1.1/pre-a.py", "digest": "d"}
     ]
-    assert plan.scripts_run(None, ["a"]) == []
+    assert migration.scripts_run(None, ["a"]) == []
 
 
 def test_migration_sentences_render_from_their_codes():
     data = inputs(scripts=SCRIPTS, files={"added": ADDED})
     data["recorded_scripts"]["a"] = {"migrations/1.0.0/pre-old.py": {"version": "1.0.0", "digest": "d"}}
     data["script_digests"]["a"] = {"migrations/1.0.0/pre-old.py": "e"}
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     codes = {w["code"] for w in result["warnings"]}
     assert codes == {
         "migration-not-reached",

@@ -2,7 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 
-from module_auto_update.core import messages, plan
+from plans import build_plan
+
+from module_auto_update.core import messages, migration, plan
 
 
 def installed(**deps):
@@ -35,7 +37,7 @@ def changed(data, *names):
 
 
 def test_nothing_changed_is_an_empty_plan():
-    result = plan.build_plan(**inputs())
+    result = build_plan(**inputs())
     assert plan.is_empty(result)
     assert result["summary"]["text"] == "Nothing to upgrade: every installed addon matches its fingerprint."
     assert not any(result[k] for k in plan.COUNTED)
@@ -49,7 +51,7 @@ def test_files_added_removed_modified_and_reasons():
     data["saved_files"] = {"a": {"x.py": "1", "gone.xml": "2", "same.py": "3"}}
     data["current_files"] = {"a": {"x.py": "9", "new.csv": "4", "same.py": "3"}}
     data["forced"] = ["d"]
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     assert result["changed"] == [
         {
             "module": "a",
@@ -64,13 +66,13 @@ def test_files_added_removed_modified_and_reasons():
     assert result["info"] == [] and plan.without_code(result) == ["c"]
     assert "c is installed but its folder is not in the addons path" in plan.render_text(result)
     del data["saved"]["b"]
-    assert plan.build_plan(**data)["changed"][1] == {"module": "b", "reason": "never recorded", "files": None}
+    assert build_plan(**data)["changed"][1] == {"module": "b", "reason": "never recorded", "files": None}
 
 
 def test_missing_code_alone_is_nothing_to_upgrade_and_says_so():
     data = inputs()
     data["current"]["c"] = False
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     assert plan.is_empty(result) and result["changed"] == []
     assert result["summary"]["text"] == (
         "Nothing to upgrade: every other installed addon matches its fingerprint; 1 left as they are "
@@ -81,14 +83,14 @@ def test_missing_code_alone_is_nothing_to_upgrade_and_says_so():
 def test_an_addon_that_exists_only_in_the_database_is_information_not_a_warning():
     data = inputs()
     data["current"]["c"] = False
-    result = plan.build_plan(**data, database_only=["c"])
+    result = build_plan(**data, database_only=["c"])
     assert result["warnings"] == [] and plan.without_code(result) == []
     assert [(i["code"], i["params"]) for i in result["info"]] == [("database-only", {"module": "c"})]
     assert result["summary"]["text"].endswith("1 left as they are (no code, or not installable)")
 
 
 def test_pending_addons_are_listed_and_make_the_plan_not_empty():
-    result = plan.build_plan(**inputs(), pending=[("c", "to upgrade")])
+    result = build_plan(**inputs(), pending=[("c", "to upgrade")])
     assert not plan.is_empty(result)
     assert result["pending"] == [{"module": "c", "state": "to upgrade"}]
     assert result["summary"]["text"] == "Addons left pending: 1"
@@ -97,7 +99,7 @@ def test_pending_addons_are_listed_and_make_the_plan_not_empty():
 
 def test_first_run_says_nothing_is_recorded():
     data = inputs(saved={})
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     assert result["first_run"] is True
     assert {c["reason"] for c in result["changed"]} == {"never recorded"}
     assert result["info"][0]["code"] == "first-run"
@@ -105,30 +107,30 @@ def test_first_run_says_nothing_is_recorded():
     text = plan.render_text(result)
     assert "base (no fingerprint recorded yet)" in text and "No fingerprint is recorded yet" in text
     # Recorded once: no longer a first run, whatever changed since.
-    assert plan.build_plan(**changed(inputs(), "a"))["first_run"] is False
+    assert build_plan(**changed(inputs(), "a"))["first_run"] is False
 
 
 def test_ignored_addon_is_left_out():
-    result = plan.build_plan(**changed(inputs(), "a", "c"), ignore=["c"])
+    result = build_plan(**changed(inputs(), "a", "c"), ignore=["c"])
     assert [c["module"] for c in result["changed"]] == ["a"]
 
 
 def test_cascade_through_two_levels_names_the_root_cause():
-    result = plan.build_plan(**changed(inputs(), "a"))
+    result = build_plan(**changed(inputs(), "a"))
     assert result["cascade"] == [{"module": "b", "because_of": ["a"]}, {"module": "d", "because_of": ["a"]}]
     assert "c" not in {e["module"] for e in result["cascade"]}
     assert result["summary"]["cascade"] == 2
     # the manifests on disk decide (Odoo refreshes dependencies before upgrading)
     data = changed(inputs(), "a")
     data["manifests"]["c"] = manifest("b")
-    assert {e["module"] for e in plan.build_plan(**data)["cascade"]} == {"b", "c", "d"}
+    assert {e["module"] for e in build_plan(**data)["cascade"]} == {"b", "c", "d"}
 
 
 def test_base_change_upgrades_everything_with_a_warning():
-    result = plan.build_plan(**changed(inputs(), "base"))
+    result = build_plan(**changed(inputs(), "base"))
     assert {e["module"] for e in result["cascade"]} == {"a", "b", "c", "d"}
     assert [w["kind"] for w in result["warnings"]] == ["base-upgrade"]
-    assert [w["kind"] for w in plan.build_plan(**changed(inputs(), "a"))["warnings"]] == []
+    assert [w["kind"] for w in build_plan(**changed(inputs(), "a"))["warnings"]] == []
 
 
 def test_new_dependency_is_installed_with_its_own_and_unknown_one_blocks():
@@ -140,14 +142,14 @@ def test_new_dependency_is_installed_with_its_own_and_unknown_one_blocks():
     data["manifests"]["extra"] = manifest("base")
     data["manifests"]["unrelated"] = manifest("base", auto_install=True)
     data["manifests"]["elsewhere"] = manifest("new", auto_install=True, countries=["be"])
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     assert result["to_install"] == [
         {"module": "bridge", "required_by": ["new"]},
         {"module": "extra", "required_by": ["bridge"]},
         {"module": "new", "required_by": ["b", "bridge"]},
         {"module": "newer", "required_by": ["new"]},
     ]
-    belgian = plan.build_plan(**data, company_countries=["BE"])
+    belgian = build_plan(**data, company_countries=["BE"])
     assert {"module": "elsewhere", "required_by": ["new"]} in belgian["to_install"]
     [problem] = result["blocking"]
     assert (problem["code"], problem["module"], problem["file"]) == ("dependency-unavailable", "b", "b/__manifest__.py")
@@ -158,10 +160,10 @@ def test_new_dependency_is_installed_with_its_own_and_unknown_one_blocks():
 
 def test_parse_version_orders_like_odoo():
     ordered = ["0", "4.2", "4.2.3.4", "5.0.0-alpha", "5.0.0-rc1", "5.0.0-rc1.1", "5.0.0_rc2", "5.0.0_rc3", "5.0.0"]
-    keys = [plan.parse_version(v) for v in ordered]
+    keys = [migration.parse_version(v) for v in ordered]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
-    assert plan.parse_version("2.4") == plan.parse_version("2.4.0")
-    assert plan.parse_version("") == plan.parse_version("0.1")
+    assert migration.parse_version("2.4") == migration.parse_version("2.4.0")
+    assert migration.parse_version("") == migration.parse_version("0.1")
 
 
 def test_migration_scripts_in_odoo_order():
@@ -180,7 +182,7 @@ def test_migration_scripts_in_odoo_order():
         "foo": ["migrations/foo/pre-invalid.py"],
         "1.1.5": ["migrations/1.1.5/setup.py"],  # not a stage script
     }
-    steps = plan.migration_scripts(scripts, "18.0.1.0", "18.0.1.2", "18.0")
+    steps = migration.migration_scripts(scripts, "18.0.1.0", "18.0.1.2", "18.0")
     assert [(s["stage"], s["path"]) for s in steps] == [
         ("pre", "migrations/0.0.0/pre-any.py"),
         ("pre", "migrations/1.1/pre-x.py"),
@@ -192,7 +194,7 @@ def test_migration_scripts_in_odoo_order():
         ("end", "migrations/0.0.0/end-any.py"),
     ]
     # same version: nothing runs, not even 0.0.0
-    assert plan.migration_scripts(scripts, "18.0.1.2", "18.0.1.2", "18.0") == []
+    assert migration.migration_scripts(scripts, "18.0.1.2", "18.0.1.2", "18.0") == []
 
 
 def test_migrations_entry_per_version_change_in_load_order():
@@ -200,10 +202,10 @@ def test_migrations_entry_per_version_change_in_load_order():
     data["manifests"]["a"] = manifest("base", version="1.1")
     data["manifests"]["d"] = manifest("b", version="2.0")
     data["manifests"] = {
-        n: dict(m, version=plan.full_version(m["version"], "18.0")) for n, m in data["manifests"].items()
+        n: dict(m, version=migration.full_version(m["version"], "18.0")) for n, m in data["manifests"].items()
     }
     data["scripts"] = {"a": {"1.1": ["migrations/1.1/pre-a.py"]}}
-    result = plan.build_plan(**data)
+    result = build_plan(**data)
     assert result["migrations"] == [
         {
             "module": "a",
@@ -227,7 +229,7 @@ def test_records_deleted_counts_what_no_data_file_defines():
         {"module": "a", "name": "by_b", "model": "res.partner", "shared": False},
     ]
     defined = {"a.kept", "a.user_partner", "a.by_b"}
-    result = plan.build_plan(**changed(inputs(), "a"), records=records, defined_xmlids=defined)
+    result = build_plan(**changed(inputs(), "a"), records=records, defined_xmlids=defined)
     assert [(w["kind"], w["model"], w["count"], w["xmlids"]) for w in result["warnings"]] == [
         ("records-deleted", "ir.ui.view", 1, ["a.view"]),
         ("records-deleted", "res.partner", 2, ["a.gone1", "a.gone2"]),
@@ -243,7 +245,7 @@ def test_columns_dropped_only_when_every_owner_upgrades_and_none_declares():
         {"model": "x", "name": "moved", "modules": ["a", "b"]},  # b still declares it
     ]
     declared = {"a": {"x": ["kept"]}, "b": {"x": ["moved"]}}
-    result = plan.build_plan(**changed(inputs(), "a"), stored_fields=stored, declared_fields=declared)
+    result = build_plan(**changed(inputs(), "a"), stored_fields=stored, declared_fields=declared)
     [warning] = result["warnings"]
     assert (warning["kind"], warning["module"], warning["model"]) == ("columns-dropped", "a", "x")
     assert warning["fields"] == ["gone"]
@@ -253,7 +255,7 @@ def test_columns_dropped_only_when_every_owner_upgrades_and_none_declares():
 def test_blocking_problems_and_text_rendering():
     data = changed(inputs(), "a")
     problem = messages.blocking("a", "xml-invalid", "a/views/x.xml", 7, error="Opening and ending tag mismatch")
-    result = plan.build_plan(**data, problems=[problem])
+    result = build_plan(**data, problems=[problem])
     assert result["blocking"] == [problem]
     text = plan.render_text(result)
     assert text.splitlines()[0] == result["summary"]["text"]
@@ -262,7 +264,7 @@ def test_blocking_problems_and_text_rendering():
 
 
 def test_blocking_entries_found_by_the_caller_are_counted_in_the_summary():
-    result = plan.build_plan(**changed(inputs(), "a"))
+    result = build_plan(**changed(inputs(), "a"))
     problem = messages.blocking("a", "python-loaded", "a/models/x.py")
     blocked = plan.with_blocking(result, [problem])
     assert blocked["blocking"] == [problem] and result["blocking"] == []
@@ -275,17 +277,17 @@ def test_blocking_entries_found_by_the_caller_are_counted_in_the_summary():
 
 def test_an_unreadable_data_file_announces_no_deletion():
     records = [{"module": "a", "name": "view", "model": "ir.ui.view", "shared": False}]
-    result = plan.build_plan(**changed(inputs(), "a"), records=records, defined_xmlids=None)
+    result = build_plan(**changed(inputs(), "a"), records=records, defined_xmlids=None)
     assert result["warnings"] == []
     # Nor are columns dropped for an addon whose code could not be read.
     stored = [{"model": "x", "name": "gone", "modules": ["a"]}]
-    assert plan.build_plan(**changed(inputs(), "a"), stored_fields=stored, declared_fields={})["warnings"] == []
+    assert build_plan(**changed(inputs(), "a"), stored_fields=stored, declared_fields={})["warnings"] == []
 
 
 def test_every_sentence_renders_from_its_code_in_another_language():
     data = changed(inputs(saved={**inputs()["saved"], "c": ""}), "a")
     data["current"]["d"] = False
-    result = plan.build_plan(**data, pending=[("b", "to install")])
+    result = build_plan(**data, pending=[("b", "to install")])
     shout = lambda template, **params: (template % params if params else template).upper()  # noqa: E731
     for entry in result["warnings"] + result["info"] + result["blocking"]:
         assert messages.render(entry["code"], entry["params"], shout) == entry["detail"].upper()
