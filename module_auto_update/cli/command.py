@@ -33,7 +33,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_FAILED}  at least one database failed, was left incomplete or failed its rehearsal, and was
      left as it was (the others still ran)
   {EXIT_USAGE}  usage or configuration error (nothing ran)
-  {EXIT_MISSING}  a database does not exist (without --if-exists), or is not an Odoo database
+  {EXIT_MISSING}  a database does not exist or none is left to upgrade (--all-databases, --filter; both
+     without --if-exists), or a database is not an Odoo database
   {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout, or
      other sessions held locks the upgrade needed through all its --attempts
   {EXIT_BLOCKED}  --dry-run, --check or --rehearse: a plan has blocking problems, so an upgrade would not start
@@ -91,7 +92,9 @@ def build_parser(prog):
         "--all-databases", action="store_true", help="every database with this addon's table or the legacy parameter"
     )
     target.add_argument("--filter", metavar="REGEX", help="only the databases whose name matches REGEX (re.search)")
-    target.add_argument("--if-exists", action="store_true", help="a missing database is not an error")
+    target.add_argument(
+        "--if-exists", action="store_true", help="a missing database, or none left to upgrade, is not an error"
+    )
     what = parser.add_argument_group("what to do")
     # click-odoo-update's names are accepted too: a deploy script switches by its command name only.
     what.add_argument("--dry-run", "--list-only", action="store_true", help="print the plan, change nothing")
@@ -238,6 +241,12 @@ def unknown_addons_error(unknown):
     )
 
 
+NO_DATABASE_LEFT = (
+    "no database to upgrade: no database of the server that uses this addon is left after dbfilter, "
+    "db_name and --filter. Check them, or pass --if-exists when none is expected."
+)
+
+
 def error(message):
     print(f"auto-upgrade: error: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -326,7 +335,15 @@ class Report:
         print(as_json(outcome) if self.format == "json" else as_text(outcome), flush=True)
 
     def finish(self, if_exists):
-        """Print the summary table (several databases, text); return the exit code."""
+        """Print the summary table (several databases, text); return the exit code.
+
+        No database at all (``--all-databases`` or ``--filter`` left none) is
+        said, and is ``EXIT_MISSING`` unless ``if_exists``: a typo in a filter
+        must not pass for a deploy with nothing to do.
+        """
+        if not self.outcomes:
+            print(f"auto-upgrade: {NO_DATABASE_LEFT}", file=sys.stderr)
+            return EXIT_OK if if_exists else EXIT_MISSING
         if self.format == "text" and self.total > 1:
             print(f"\n{summary_table(self.outcomes)}")
         return exit_code(self.outcomes, if_exists)

@@ -3,6 +3,7 @@
 """The command's answer to a deploy pipeline: exit codes, refused options, warnings said out loud."""
 
 import json
+import logging
 
 import pytest
 from plans import build_plan
@@ -104,3 +105,12 @@ def test_a_command_line_addons_path_is_checked_as_odoo_does(tmp_path):
     for wrong in (tmp_path / "nope", tmp_path):
         with pytest.raises(odoo_config.Unsupported):
             odoo_config.check_addons_path(f"{tmp_path / 'addons'},{wrong}")
+
+
+@pytest.mark.parametrize(("if_exists", "code"), [(False, command.EXIT_MISSING), (True, command.EXIT_OK)])
+def test_no_database_left_is_said_and_missing_unless_if_exists(if_exists, code, capsys):
+    report = command.Report(0, "json", logging.getLogger("test"))
+    assert report.finish(if_exists) == code
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"auto-upgrade: {command.NO_DATABASE_LEFT}\n" == captured.err
+    assert "--filter" in command.NO_DATABASE_LEFT and "--if-exists" in command.NO_DATABASE_LEFT

@@ -278,6 +278,15 @@ def test_all_databases_only_those_using_the_addon(recorded_db, odoo, tmp_path):
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert set(outcomes(proc)) == {db.name}
+        # A filter that keeps no database: said, exit 3 (a typo must not pass for nothing to do).
+        for extra, code in (([], 3), (["--if-exists"], 0)):
+            proc = odoo.run(
+                ["auto-upgrade", "--all-databases", "--filter", f"^{prefix}_typo$", *extra, *IGNORE_SELF],
+                addons=[db.addons_dir],
+                check=False,
+            )
+            assert proc.returncode == code, proc.stderr[-2000:]
+            assert "no database to upgrade" in proc.stderr and "Traceback" not in proc.stderr
         # With a configuration file and no -d: its db_name.
         proc = odoo.run(
             ["auto-upgrade", "-c", str(conf), "--format", "json", "--log-level=warn", *IGNORE_SELF],

@@ -95,6 +95,18 @@ def test_several_databases_print_the_same_summary(odoo, recorded_db, recorded_te
         # In the server's order, by name.
         full = cli(db, dbs=sorted([db.name, other]))
         assert without_durations(proc.stdout) == without_durations(full.stdout)
+        # A filter that keeps no database is a missing database (exit 3), said, unless --if-exists.
+        for extra, code in (([], 3), (["--if-exists"], 0)):
+            proc = subprocess.run(
+                [*cmd, "--filter", f"^{db.name}_typo$", "--log-level=info", *extra],
+                env={**os.environ, **db.odoo.env},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert proc.returncode == code and ANSWERED in proc.stderr, proc.stderr[-3000:]
+            assert "no database to upgrade" in proc.stderr and "--if-exists" in proc.stderr
+            assert "Traceback" not in proc.stderr
     finally:
         odoo_env.drop_db(other)
 
