@@ -253,6 +253,10 @@ def error(message):
 
 
 def exit_code(outcomes, if_exists):
+    """The exit code of ``outcomes``: the first that applies (``EXIT_CODES``). No outcome at all (no
+    database left to upgrade) counts as a missing database."""
+    if not outcomes:
+        return EXIT_OK if if_exists else EXIT_MISSING
     seen = {outcome.result for outcome in outcomes}
     plans = [outcome.plan or {} for outcome in outcomes]
     if seen & {FAILED, INCOMPLETE}:
@@ -338,12 +342,10 @@ class Report:
         """Print the summary table (several databases, text); return the exit code.
 
         No database at all (``--all-databases`` or ``--filter`` left none) is
-        said, and is ``EXIT_MISSING`` unless ``if_exists``: a typo in a filter
-        must not pass for a deploy with nothing to do.
+        said: a typo in a filter must not pass for a deploy with nothing to do.
         """
         if not self.outcomes:
             print(f"auto-upgrade: {NO_DATABASE_LEFT}", file=sys.stderr)
-            return EXIT_OK if if_exists else EXIT_MISSING
-        if self.format == "text" and self.total > 1:
+        elif self.format == "text" and self.total > 1:
             print(f"\n{summary_table(self.outcomes)}")
         return exit_code(self.outcomes, if_exists)

@@ -40,6 +40,9 @@ def test_exit_codes_first_that_applies():
     # --if-exists forgives a missing database, never one that is not Odoo's.
     assert command.exit_code([command.missing_outcome("gone", True)], if_exists=True) == command.EXIT_OK
     assert command.exit_code([command.not_odoo_outcome("plain")], if_exists=True) == command.EXIT_MISSING
+    # No database left to upgrade is a missing one.
+    assert command.exit_code([], if_exists=False) == command.EXIT_MISSING
+    assert command.exit_code([], if_exists=True) == command.EXIT_OK
     # Every code is explained in --help.
     for code in range(8):
         assert f"\n  {code}  " in command.EXIT_CODES
