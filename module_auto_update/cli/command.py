@@ -300,6 +300,7 @@ def as_text(outcome):
         lines.append(f"    exclusive locks held: {watcher.held_text(outcome.locks)}")
     if outcome.restart_needed:
         lines.append(f"    {plan.restart_text(outcome.restart_addons)}")
+    lines.extend(f"    WARNING: the upgrade is committed, but {text}" for text in outcome.warnings)
     if outcome.rehearsal:
         lines.append("    the database was left as it was: nothing was saved but the history row")
         lines.extend(f"    {text}" for text in rehearsal.report_lines(outcome.rehearsal))

@@ -70,7 +70,10 @@ class Result:
     locked against writers (``core.watcher``); ``restart_needed`` and
     ``restart_addons`` whether running Odoo processes still run old Python
     code, and of which addons; ``rehearsal`` a rehearsal's report
-    (``core.rehearsal``). Its ``as_dict()`` is the JSON of the command line.
+    (``core.rehearsal``); ``warnings`` what did not happen after the upgrade
+    committed (post-commit work, the signal to other processes, the history
+    row), in words: the result stays ``done``. Its ``as_dict()`` is the JSON
+    of the command line.
     """
 
     database: str
@@ -84,6 +87,7 @@ class Result:
     restart_needed: bool = False
     restart_addons: list = field(default_factory=list)
     rehearsal: dict = None
+    warnings: list = field(default_factory=list)
 
     def update(self, values=None, **more):
         """Set the fields named in ``values`` (a dict) and ``more``, as a step of the run learns them."""

@@ -355,6 +355,7 @@ def record_run(
     locks=(),
     restart_needed=False,
     rehearsal=False,
+    warnings=(),
 ):
     """Write one run in the history (``module.auto.update.run``) with ``cr``; return its row's id, or None.
 
@@ -366,7 +367,8 @@ def record_run(
     back and run again when it meets another session's locks); ``locks``:
     the tables it held locked against writes, and for how long;
     ``restart_needed``: running Odoo processes still run old Python code;
-    ``rehearsal``: the run was a rehearsal, rolled back (never folded).
+    ``rehearsal``: the run was a rehearsal, rolled back (never folded);
+    ``warnings``: what did not happen after the upgrade committed.
 
     ``started_at``/``ended_at`` are naive UTC datetimes. The caller commits,
     on a cursor other than the upgrade's, so that a rollback of the upgrade
@@ -428,4 +430,6 @@ def record_run(
         )
     if column_exists(cr, RUN_TABLE, "rehearsal"):  # once the addon is upgraded
         cr.execute(f"UPDATE {RUN_TABLE} SET rehearsal = %s WHERE id = %s", (bool(rehearsal), run_id))
+    if column_exists(cr, RUN_TABLE, "warnings"):  # once the addon is upgraded
+        cr.execute(f"UPDATE {RUN_TABLE} SET warnings = %s WHERE id = %s", ("\n".join(warnings) or None, run_id))
     return run_id

@@ -170,10 +170,12 @@ class IrModuleModule(models.Model):
                 "serves without them: add their folders to the addons path, or uninstall them.",
                 ", ".join(missing),
             )
+        if result["warnings"]:
+            message += " " + _("The upgrade is committed, but %s.", "; ".join(result["warnings"]))
         notification = {
             "title": _("Auto-Upgrade Modules"),
             "message": message,
-            "type": "warning" if missing else "success",
+            "type": "warning" if missing or result["warnings"] else "success",
             "sticky": bool(missing),
         }
         action = {"type": "ir.actions.client", "tag": "display_notification", "params": dict(notification)}

@@ -6,19 +6,23 @@
 2. Decide, with plain SQL and the disk, before the upgrade's transaction
    (nothing here locks what users write): what changed, what is pending,
    the plan; refuse a plan with blocking problems.
-3. In one READ COMMITTED transaction (``transaction``), committed once at
+3. In one REPEATABLE READ transaction (``transaction``), committed once at
    the end or rolled back as a whole: let the entry point refuse
    (``Loader.check``), mark and upgrade (``Loader.load``), verify that
    nothing is left pending, save the fingerprints. A rehearsal does the
    same, reads what the transaction did (``core.rehearsal``,
-   ``load_report``), and rolls it back instead of committing.
-4. When that transaction met another session (a lock it could not get
-   within ``lock_wait``, a deadlock), it was rolled back: wait (backoff with
-   jitter) and run steps 2 and 3 again, ``attempts`` times at most.
+   ``load_report``), and rolls it back instead of committing. Once the
+   commit took effect the run is done; what fails after it is a warning.
+4. When that transaction met another session, it was rolled back. After a
+   conflict with a user's write (a serialization failure), run steps 2 and
+   3 again at once, with the conflict's tables locked against writers
+   before the snapshot; after a lock it could not get within ``lock_wait``
+   or a deadlock, wait (backoff with jitter) first. ``attempts`` times at most.
 5. Release the lock; tell Odoo processes to reload the registry; record
    the run in the history, on a connection of its own (``recorded``): its
-   attempts, the exclusive locks it held and for how long, and whether
-   running Odoo processes need a restart for changed Python code.
+   attempts, the exclusive locks it held, for how long and why, whether
+   running Odoo processes need a restart for changed Python code, and what
+   did not happen after the commit.
 
 Used by the Apps button and the wizard, ``upgrade_changed_checksum()`` and
 the scheduled action (``models/``, which load the upgrade through the ORM),
@@ -186,7 +190,10 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     than ``cr``'s (default: a new one).
 
     Returns a ``core.results.Result``; its ``locks`` are those the
-    committed (or rehearsed) attempt held. A failure is logged as an ERROR
+    committed (or rehearsed) attempt held. Once the upgrade's commit took
+    effect (PostgreSQL says so), the run is ``done``: what fails after it
+    (post-commit work, the signal to other processes, the history row) is
+    one of its ``warnings``, never a failure. A failure is logged as an ERROR
     with its traceback, or as a WARNING when the caller reports it
     (``Request.caller_reports``): said once.
     """
@@ -209,6 +216,9 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
         except (Refused, Aborted) as exc:
             _logger.warning("%s: %s", dbname, exc)
             learned = {"result": results.FAILED, "error": str(exc), "plan": getattr(exc, "plan", None)}
+        except transaction.CommitUnknown as exc:
+            _logger.log(failed_level, "%s: %s", dbname, exc, exc_info=True)
+            learned = {"result": results.FAILED, "error": str(exc)}
         except Exception as exc:
             message = f"{failure.describe(exc)}\n{UNCHANGED}"
             _logger.log(failed_level, "%s: %s", dbname, message, exc_info=True)
@@ -236,6 +246,8 @@ def recorded(dbname, request, history_cursor=None):
         _logger.info("%s: exclusive locks held: %s", dbname, watcher.held_text(outcome.locks))
     if outcome.restart_needed:
         _logger.warning("%s: %s", dbname, plan.restart_text(outcome.restart_addons))
+    for text in outcome.warnings:
+        _logger.warning("%s: %s", dbname, text)
     if outcome.result not in results.RECORDED or request.check:
         return
     try:
@@ -253,10 +265,12 @@ def recorded(dbname, request, history_cursor=None):
                 locks=outcome.locks,
                 restart_needed=outcome.restart_needed,
                 rehearsal=request.rehearse,
+                warnings=outcome.warnings,
             )
             cr.commit()  # pylint: disable=invalid-commit
-    except Exception:
+    except Exception as exc:
         _logger.exception("%s: the run could not be recorded in the history.", dbname)
+        outcome.warnings.append(f"the run was not recorded in the history ({exc})")
 
 
 def _run(cr, request, loader, commit, outcome):
@@ -272,6 +286,7 @@ def _run(cr, request, loader, commit, outcome):
         return {"result": results.UPGRADE_NEEDED if request.check else results.DRY_RUN, "plan": _planned(cr, found)}
     _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
     with lock.held(cr, dbname, request.lock_timeout):
+        guarded = {}  # table -> why the next attempts lock it against writers before their snapshot
         for attempt in range(1, max(request.attempts, 1) + 1):
             outcome.attempts = attempt
             if commit:
@@ -279,17 +294,23 @@ def _run(cr, request, loader, commit, outcome):
                 # previous holder of the lock (or attempt) committed meanwhile.
                 cr.commit()  # pylint: disable=invalid-commit
             try:
-                result = _attempt(cr, request, loader, commit)
+                result = _attempt(cr, request, loader, commit, guarded)
                 break
             except transaction.Contended as exc:
-                _give_way(dbname, request, attempt, exc)
+                new = {table: f"after a conflict on {table}" for table in exc.tables if table not in guarded}
+                guarded.update(new)
+                _give_way(dbname, request, attempt, exc, sorted(new))
         if commit and result["result"] in (results.DONE, results.HASHES_RECORDED):  # committed a change
-            _reload_everywhere(dbname)
+            result = dict(result, warnings=[*result.get("warnings", ()), *_reload_everywhere(dbname)])
         return result
 
 
-def _give_way(dbname, request, attempt, contended):
-    """After an attempt rolled back for another session: wait, or give up (``GaveWay``)."""
+def _give_way(dbname, request, attempt, contended, locking=()):
+    """After an attempt rolled back for another session: wait, or give up (``GaveWay``).
+
+    ``locking``: tables the next attempt locks against writers after a
+    conflict on them; it then starts at once (its lock waits for their writers).
+    """
     wait = getattr(contended, "wait", None)
     met = f"{contended}" + (f" ({wait})" if wait else "")
     if attempt >= request.attempts:
@@ -297,6 +318,17 @@ def _give_way(dbname, request, attempt, contended):
             f"The upgrade gave way to other sessions {attempt} time(s) and stopped: {met}. {UNCHANGED} "
             "Run it again when that session is done, or allow more --attempts or a longer --lock-wait."
         ) from contended
+    if locking:
+        _logger.warning(
+            "%s: attempt %d of %d rolled back: a row it read was changed by another session meanwhile (%s). "
+            "Trying again at once, with %s locked against writers until the commit.",
+            dbname,
+            attempt,
+            request.attempts,
+            met,
+            ", ".join(locking),
+        )
+        return
     delay = backoff(attempt)
     _logger.warning(
         "%s: attempt %d of %d rolled back, it met another session: %s. Trying again in %.1f s.",
@@ -309,9 +341,10 @@ def _give_way(dbname, request, attempt, contended):
     time.sleep(delay)
 
 
-def _attempt(cr, request, loader, commit):
+def _attempt(cr, request, loader, commit, guarded):
     """Steps 2 and 3: decide, then upgrade in one transaction; returns what it learned (fields
-    of the run's ``Result``); raises ``transaction.Contended``."""
+    of the run's ``Result``); raises ``transaction.Contended``. ``guarded``: tables to lock
+    against writers before the transaction's snapshot (table -> why)."""
     dbname = cr.dbname
     the_plan = None
     if not request.init_hashes:
@@ -337,16 +370,19 @@ def _attempt(cr, request, loader, commit):
             _watched(cr, request) as watch,
         ):
             try:
-                with transaction.one_transaction(cr, commit, request.lock_wait) as run_cr:
+                with transaction.one_transaction(
+                    cr, commit, request.lock_wait, guarded, written=lambda: _written(watch)
+                ) as run_cr:
                     if request.init_hashes:
-                        return _record_current(run_cr, request)
-                    before = rehearsal.snapshot(run_cr) if request.rehearse else None
-                    with load_report.observing() if request.rehearse else nullcontext() as seen:
-                        learned = _upgrade(run_cr, request, loader, found, the_plan)
+                        learned = _record_current(run_cr, request)
+                    else:
+                        before = rehearsal.snapshot(run_cr) if request.rehearse else None
+                        with load_report.observing() if request.rehearse else nullcontext() as seen:
+                            learned = _upgrade(run_cr, request, loader, found, the_plan)
                     if request.rehearse:
                         # Rolled back like a failure: the transaction, and this process's registry.
                         learned = _rehearsed(run_cr, learned, found, seen, before)
-                        raise Rehearsed(dict(learned, locks=watch.held(time.monotonic())))
+                        raise Rehearsed(dict(learned, locks=watch.held(time.monotonic(), guarded)))
             except transaction.Contended as exc:
                 exc.wait = watch.last_wait
                 raise
@@ -357,10 +393,17 @@ def _attempt(cr, request, loader, commit):
                         f"(--watcher-max-seconds) and was aborted. {UNCHANGED}"
                     ) from exc
                 raise
-            learned["locks"] = watch.held(time.monotonic())
+            # Committed: from here on, what fails is a warning of what did not happen.
+            learned = dict(learned, locks=watch.held(time.monotonic(), guarded), warnings=run_cr.after_commit)
     except Rehearsed as rehearsed:
         learned = rehearsed.learned
     return learned
+
+
+def _written(watch):
+    """The existing tables the run's transaction wrote, sampled now (see ``core.watcher``)."""
+    watch.refresh()
+    return set(watch.written)
 
 
 def _rehearsed(cr, learned, found, seen, before):
@@ -542,23 +585,26 @@ def _kept_registry(dbname, commit):
 
 
 def _reload_everywhere(dbname):
-    """After the commit, every Odoo process reloads the database's registry.
+    """After the commit, every Odoo process reloads the database's registry; returns what did
+    not happen, in words (the upgrade is committed whatever happens here).
 
     Odoo signals the new registry from inside the load, before the commit:
     a process that reloaded then read the old state.
     """
     if dbname not in Registry.registries:
-        return
+        return []
     registry = Registry.registries[dbname]
     if not registry.ready:
-        return
+        return []
     try:
         registry.clear_cache()  # values read inside the run, before the fingerprints were saved
         registry.registry_invalidated = True
         registry.signal_changes()
-    except Exception:
+    except Exception as exc:
         # Committed already: the other processes reload at their next signal.
         _logger.exception("%s: the upgrade is committed, but Odoo processes could not be told to reload.", dbname)
+        return [f"Odoo processes were not told to reload their registry ({exc}): restart them"]
+    return []
 
 
 def run_database(dbname, request):

@@ -43,11 +43,19 @@ def test_held_locks_longest_per_table_first():
     }
     held = watch.held(until=13.0)
     assert held == [
-        {"table": "res_partner", "mode": "ShareLock", "seconds": 3.0},
-        {"table": "ir_ui_view", "mode": "ShareRowExclusiveLock", "seconds": 0.5},
+        {"table": "res_partner", "mode": "ShareLock", "seconds": 3.0, "why": "index built"},
+        {"table": "ir_ui_view", "mode": "ShareRowExclusiveLock", "seconds": 0.5, "why": "trigger or foreign key added"},
     ]
-    assert watcher.held_text(held) == "res_partner 3.0 s (ShareLock), ir_ui_view 0.5 s (ShareRowExclusiveLock)"
+    assert watcher.held_text(held) == (
+        "res_partner 3.0 s (ShareLock, index built), ir_ui_view 0.5 s (ShareRowExclusiveLock, trigger or foreign key "
+        "added)"
+    )
     assert watcher.Watch().held(until=1.0) == []
+    # A table the run locked on purpose says why.
+    watch.first_held = {("res_partner", "ExclusiveLock"): 10.0}
+    (row,) = watch.held(until=12.0, why={"res_partner": "after a conflict on res_partner"})
+    assert row["why"] == "after a conflict on res_partner"
+    assert watcher.held_text([row]) == "res_partner 2.0 s (ExclusiveLock, after a conflict on res_partner)"
 
 
 def test_wait_names_table_and_session():
@@ -57,6 +65,9 @@ def test_wait_names_table_and_session():
     text = str(wait)
     assert text.startswith("table res_partner (AccessExclusiveLock), held by session 42 (")
     assert "'nightly export'" in text and "10.0.0.7" in text and "38 s" in text and "SELECT 1" in text
+    assert "wait for it too" not in text
+    queued = watcher.Wait("res_partner", "AccessExclusiveLock", 42, "report", None, "idle in transaction", 3, "", 2)
+    assert str(queued).endswith("; 2 other session(s) wait for it too"), str(queued)
 
 
 def test_outcome_output_says_attempts_locks_and_restart():
@@ -73,12 +84,14 @@ def test_outcome_output_says_attempts_locks_and_restart():
     assert "done at attempt 3" in text
     assert "exclusive locks held: res_partner 1.2 s (AccessExclusiveLock)" in text
     assert "old Python code of a" in text
+    committed = results.Result("db", results.DONE, upgraded=["a"], warnings=["post-commit work notify failed"])
+    assert "WARNING: the upgrade is committed, but post-commit work notify failed" in command.as_text(committed)
     busy = results.Result("db", results.BUSY, error="The upgrade gave way ...", attempts=10)
     assert "done at attempt" not in command.as_text(busy)
     # Every outcome carries the same keys, whether a run took place or not.
     keys = set(json.loads(command.as_json(outcome)))
     assert keys == set(json.loads(command.as_json(command.missing_outcome("gone", False))))
-    assert {"attempts", "locks", "restart_needed", "restart_addons"} <= keys
+    assert {"attempts", "locks", "restart_needed", "restart_addons", "warnings"} <= keys
 
 
 def test_lock_wait_and_attempts_options():
@@ -96,3 +109,15 @@ def test_lock_wait_and_attempts_options():
             assert exc.code == command.EXIT_USAGE
         else:
             raise AssertionError(f"{bad} accepted")
+
+
+def test_the_table_a_conflicting_statement_writes():
+    written = watcher.written_table
+    assert written('UPDATE "res_partner" SET "ref" = "__tmp"."ref" FROM (VALUES (1, %s)) AS "__tmp"') == "res_partner"
+    assert written(b"update res_partner set comment = 'x' where id = 3") == "res_partner"
+    assert written("DELETE FROM ONLY public.mail_message WHERE id = 1") == "mail_message"
+    assert written('INSERT INTO "ir_config_parameter" (key, value) VALUES (%s, %s)') == "ir_config_parameter"
+    assert written('SELECT id FROM "res_partner" WHERE id IN %s FOR NO KEY UPDATE') == "res_partner"
+    assert written("WITH x AS (SELECT 1) UPDATE account_move SET name = 'a'") == "account_move"
+    assert written("SELECT id, ref FROM res_partner") is None
+    assert written(None) is None
