@@ -7,5 +7,8 @@ if __name__.startswith("odoo.addons."):
     from . import models
     from . import wizard
     from .hooks import uninstall_hook
+    from .upgrade import signaling
     from .upgrade.on_start import post_load
     from . import cli
+
+    signaling.install()  # one signal per upgrade, one registry reload per signal

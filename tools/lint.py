@@ -150,6 +150,13 @@ def check_options_documented_once():
     codes_doc = re.findall(r"^(\d)     ", usage, re.M)
     if sorted(codes_help) != sorted(codes_doc):
         errors.append(f"exit codes: --help has {sorted(codes_help)}, docs/usage.rst {sorted(codes_doc)}")
+    # The result words of each exit code: the docs' table (its second column) says command.EXIT_WORDS.
+    border = re.search(r"^====  (=+)  =+$", usage, re.M)
+    end = 6 + len(border.group(1)) if border else 0
+    for line in re.findall(r"^\d     .*$", usage, re.M):
+        words, expected = " ".join(line[6:end].replace("``", "").split()), command.exit_words(int(line[0]))
+        if words != expected:
+            errors.append(f"exit code {line[0]}: docs/usage.rst says the words {words!r}, the command {expected!r}")
     if errors:
         raise CheckFailed("\n".join(errors))
 

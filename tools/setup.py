@@ -9,14 +9,30 @@
    file pointing at the checkout: the way addon wheels work beside it.
    Without ``ODOO_SRC``, an Odoo 18 this Python already imports is used.
 2. The test and lint tools (``tests/requirements.txt``).
-3. Debian's Chromium for the browser tours, when it is missing.
-4. A look at PostgreSQL, which it does not install.
+3. The other series, each in a virtual environment of its own, since Odoo's
+   requirements differ from one series to the next: ``ODOO_SRC_17`` (an Odoo
+   17.0 source checkout) and ``ODOO_SRC_19`` (19.0). For each one set, a clean
+   virtual environment (no system site packages) made by this Python in
+   ``~/.cache/module_auto_update/venv-17.0`` (``venv-19.0``; under
+   ``$XDG_CACHE_HOME`` when set), reused when it is already there, with that
+   checkout's ``requirements.txt`` (the same ``setuptools<70`` and headers),
+   ``tests/requirements.txt``, and the checkout made importable by its Python
+   through the same ``.pth`` file. A series whose variable is not set is not
+   a failure: the final table says it is not set and which series are tested::
+
+       ODOO_SRC=/opt/odoo-18.0 ODOO_SRC_17=/opt/odoo-17.0 ODOO_SRC_19=/opt/odoo-19.0 python3 tools/setup.py
+
+   Odoo then runs in it as ``~/.cache/module_auto_update/venv-17.0/bin/python
+   /opt/odoo-17.0/odoo-bin ...``.
+4. Debian's Chromium for the browser tours, when it is missing.
+5. A look at PostgreSQL, which it does not install.
 
 Each step says what it did; a final table says what could not be done and
 how to do it. Exits 1 when a step failed. Safe to run again.
 """
 
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -26,10 +42,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PTH = "odoo-src.pth"
+# The series prepared beside the Odoo 18 of this Python, and the variable naming each one's checkout.
+OTHER_SERIES = {"17.0": "ODOO_SRC_17", "19.0": "ODOO_SRC_19"}
 
 
 class StepFailed(Exception):
     """What could not be done, and how to do it."""
+
+
+class NotSet(Exception):
+    """A series that was not asked for: said in the table, not a failure."""
 
 
 def run(*cmd, env=None):
@@ -41,10 +63,10 @@ def run(*cmd, env=None):
     return proc.stdout
 
 
-def odoo_series(extra_path=None):
+def odoo_series(extra_path=None, python=sys.executable):
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [extra_path, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run(
-        [sys.executable, "-c", "import odoo.release as r, os; print(r.series, os.path.dirname(r.__file__))"],
+        [str(python), "-c", "import odoo.release as r, os; print(r.series, os.path.dirname(r.__file__))"],
         capture_output=True,
         text=True,
         env={**os.environ, **env},
@@ -52,11 +74,32 @@ def odoo_series(extra_path=None):
     return proc.stdout.split() if proc.returncode == 0 else None
 
 
+def venv_dir(series):
+    """Where the virtual environment of ``series`` lives: outside the repository, the same on every run."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "module_auto_update" / f"venv-{series}"
+
+
 def apt_install(*packages):
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         raise StepFailed(f"install Debian's {' '.join(packages)} (as root: apt-get install {' '.join(packages)})")
     run("apt-get", "update", "-qq")
     run("apt-get", "install", "-y", "-qq", *packages, env={"DEBIAN_FRONTEND": "noninteractive"})
+
+
+def install_odoo_requirements(python, root):
+    """``root``'s requirements.txt into ``python``: python-ldap's headers first, setuptools<70 for the pins."""
+    if not Path("/usr/include/ldap.h").exists() or not Path("/usr/include/sasl/sasl.h").exists():
+        apt_install("libldap2-dev", "libsasl2-dev")  # python-ldap builds against them
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraint:
+        constraint.write("setuptools<70\n")
+    try:
+        run(
+            python, "-m", "pip", "install", "-q", "-r", root / "requirements.txt",
+            env={"PIP_CONSTRAINT": constraint.name},
+        )  # fmt: skip
+    finally:
+        os.unlink(constraint.name)
 
 
 def step_odoo():
@@ -74,17 +117,7 @@ def step_odoo():
     found = odoo_series(str(root))
     if found and found[0] != "18.0":
         raise StepFailed(f"ODOO_SRC={src} is Odoo {found[0]}: Odoo 18.0 is needed")
-    if not Path("/usr/include/ldap.h").exists() or not Path("/usr/include/sasl/sasl.h").exists():
-        apt_install("libldap2-dev", "libsasl2-dev")  # python-ldap builds against them
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraint:
-        constraint.write("setuptools<70\n")
-    try:
-        run(
-            sys.executable, "-m", "pip", "install", "-q", "-r", root / "requirements.txt",
-            env={"PIP_CONSTRAINT": constraint.name},
-        )  # fmt: skip
-    finally:
-        os.unlink(constraint.name)
+    install_odoo_requirements(sys.executable, root)
     site = Path(sysconfig.get_paths()["purelib"])
     (site / PTH).write_text(f"{root}\n")
     found = odoo_series()
@@ -97,6 +130,46 @@ def step_odoo():
 def step_requirements():
     run(sys.executable, "-m", "pip", "install", "-q", "-r", REPO / "tests" / "requirements.txt")
     return "test and lint tools installed (tests/requirements.txt)"
+
+
+def tested_series():
+    return ["18.0", *(series for series, var in OTHER_SERIES.items() if os.environ.get(var))]
+
+
+def step_series(series):
+    """Odoo ``series`` in its own virtual environment, from the checkout its variable names."""
+    var = OTHER_SERIES[series]
+    src = os.environ.get(var)
+    if not src:
+        tested = sorted(tested_series())
+        raise NotSet(
+            f"{var} is not set: only {' and '.join(tested)} {'is' if len(tested) == 1 else 'are'} tested "
+            f"({var}=/path/to/odoo-{series} prepares it)"
+        )
+    root = Path(src).expanduser().resolve()
+    release = root / "odoo" / "release.py"
+    if not release.is_file():
+        raise StepFailed(f"{var}={src} is not an Odoo source checkout (no odoo/release.py)")
+    found = runpy.run_path(str(release)).get("series")  # release.py imports nothing: no requirement needed yet
+    if found != series:
+        raise StepFailed(f"{var}={src} is Odoo {found}: Odoo {series} is needed")
+    venv = venv_dir(series)
+    python = venv / "bin" / "python"
+    works = python.exists() and subprocess.run([str(python), "-c", ""], capture_output=True).returncode == 0
+    if works:
+        made = "reused"
+    else:
+        run(sys.executable, "-m", "venv", "--clear", venv)  # clean: no system site packages
+        made = "made"
+    install_odoo_requirements(python, root)
+    run(python, "-m", "pip", "install", "-q", "-r", REPO / "tests" / "requirements.txt")
+    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip())
+    (site / PTH).write_text(f"{root}\n")
+    found = odoo_series(python=python)
+    if not found or Path(found[1]).resolve() != root / "odoo":
+        where = f"Odoo {found[0]} from {found[1]}" if found else "no Odoo"
+        raise StepFailed(f"wrote {site / PTH}, but {python} imports {where}: remove the other Odoo from {venv}")
+    return f"{venv} ({made}): Odoo's and tests/ requirements installed; its {PTH} makes {root} importable"
 
 
 def step_chromium():
@@ -117,8 +190,9 @@ def step_postgres():
 
 
 STEPS = (
-    ("Odoo 18", step_odoo),
+    ("Odoo 18.0", step_odoo),
     ("test tools", step_requirements),
+    *((f"Odoo {series}", lambda series=series: step_series(series)) for series in OTHER_SERIES),
     ("Chromium", step_chromium),
     ("PostgreSQL", step_postgres),
 )
@@ -130,6 +204,8 @@ def main():
         print(f"== {name}", flush=True)
         try:
             rows.append((name, "ok", step()))
+        except NotSet as exc:
+            rows.append((name, "not set", str(exc)))
         except (StepFailed, FileNotFoundError) as exc:
             failed = True
             rows.append((name, "NOT DONE", str(exc)))

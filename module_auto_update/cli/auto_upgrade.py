@@ -55,6 +55,7 @@ def parse(args):
         rehearse=opts.rehearse,
         check=opts.check,
         init_hashes=opts.init_hashes,
+        allow_unrun_migrations=opts.allow_unrun_migrations,
     )
     return opts, request
 

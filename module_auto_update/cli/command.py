@@ -17,7 +17,21 @@ import re
 import sys
 
 from ..core import commas, plan, rehearsal, results, watcher
-from ..core.results import BUSY, FAILED, INCOMPLETE, MISSING, NOT_ODOO, UPGRADE_NEEDED
+from ..core.results import (
+    BLOCKED,
+    BUSY,
+    CODE_MISSING,
+    DONE,
+    DRY_RUN,
+    FAILED,
+    HASHES_RECORDED,
+    INCOMPLETE,
+    MISSING,
+    NOT_ODOO,
+    NOTHING_TO_DO,
+    REHEARSED,
+    UPGRADE_NEEDED,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -31,18 +45,42 @@ EXIT_CODES = f"""exit codes:
   {EXIT_OK}  every database upgraded, had nothing to do, or was planned, recorded or rehearsed
      successfully
   {EXIT_FAILED}  at least one database failed, was left incomplete or failed its rehearsal, and was
-     left as it was (the others still ran)
+     left as it was (the others still ran); a run refused for blocking problems is {EXIT_BLOCKED}
   {EXIT_USAGE}  usage or configuration error (nothing ran)
   {EXIT_MISSING}  a database does not exist or none is left to upgrade (--all-databases, --filter; both
      without --if-exists), or a database is not an Odoo database
   {EXIT_BUSY}  a database was busy: another upgrade held its lock past --lock-timeout, or
      other sessions held locks the upgrade needed through all its --attempts
-  {EXIT_BLOCKED}  --dry-run, --check or --rehearse: a plan has blocking problems, so an upgrade would not start
+  {EXIT_BLOCKED}  a plan has blocking problems, so the upgrade did not start (or, with --dry-run, --check or
+     --rehearse, would not)
   {EXIT_NO_CODE}  an installed addon has no code in the addons path (a WARNING names it): it is not
      upgraded, and the next start of Odoo fails or serves without it (the rest ran)
   {EXIT_UPGRADE_NEEDED}  --check: an upgrade is needed
 The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}, {EXIT_NO_CODE}, \
 {EXIT_UPGRADE_NEEDED}."""
+# Each exit code and the result words a database's line says with it (text and JSON): the one table that
+# --help and docs/usage.rst show. In the order in which the first that applies is the run's exit code.
+EXIT_WORDS = (
+    (EXIT_FAILED, (FAILED, INCOMPLETE)),
+    (EXIT_MISSING, (MISSING, NOT_ODOO)),
+    (EXIT_BUSY, (BUSY,)),
+    (EXIT_BLOCKED, (BLOCKED,)),
+    (EXIT_NO_CODE, (CODE_MISSING,)),
+    (EXIT_UPGRADE_NEEDED, (UPGRADE_NEEDED,)),
+    # A missing database is no error with --if-exists.
+    (EXIT_OK, (DONE, NOTHING_TO_DO, DRY_RUN, HASHES_RECORDED, REHEARSED, MISSING)),
+)
+
+
+def exit_words(code):
+    """The result words of exit ``code`` (``EXIT_WORDS``), as --help and docs/usage.rst list them."""
+    words = dict(EXIT_WORDS).get(code, ())
+    return ", ".join(f"{word} (--if-exists)" if (code, word) == (EXIT_OK, MISSING) else word for word in words)
+
+
+EXIT_CODES += "\nEach database's line says the result word of its exit code:\n" + "\n".join(
+    f"    {code}: {exit_words(code)}" for code, _words in sorted(EXIT_WORDS)
+)
 # The run's advice beside the plan's first-run information, with the command's own option.
 FIRST_RUN = (
     "First run: no fingerprint was recorded in this database, so every installed addon counts as changed. "
@@ -131,6 +169,12 @@ def build_parser(prog):
         help="upgrade only these addons' changes (and what Odoo upgrades with them); the others keep their record",
     )
     what.add_argument("--i18n-overwrite", action="store_true", help="overwrite existing translations when upgrading")
+    what.add_argument(
+        "--allow-unrun-migrations",
+        action="store_true",
+        help="migration scripts that the versions keep from running (above the manifest's version, new in a "
+        "folder not above the installed one) are warned of and left unrun, instead of blocking the upgrade",
+    )
     how = parser.add_argument_group("how")
     how.add_argument(
         "--format",
@@ -257,32 +301,52 @@ def exit_code(outcomes, if_exists):
     database left to upgrade) counts as a missing database."""
     if not outcomes:
         return EXIT_OK if if_exists else EXIT_MISSING
-    seen = {outcome.result for outcome in outcomes}
-    plans = [outcome.plan or {} for outcome in outcomes]
-    if seen & {FAILED, INCOMPLETE}:
+    codes = {outcome_code(outcome, if_exists) for outcome in outcomes}
+    return next(code for code, _words in EXIT_WORDS if code in codes)
+
+
+def outcome_code(outcome, if_exists):
+    """The exit code of one database's ``outcome`` (``EXIT_WORDS``)."""
+    result, the_plan = outcome.result, outcome.plan or {}
+    # A run refused for its plan's blocking problems did not start: blocked, not failed.
+    if result == INCOMPLETE or (result == FAILED and not refused(the_plan)):
         return EXIT_FAILED
-    if NOT_ODOO in seen or (MISSING in seen and not if_exists):
+    if result == NOT_ODOO or (result == MISSING and not if_exists):
         return EXIT_MISSING
-    if BUSY in seen:
+    if result == BUSY:
         return EXIT_BUSY
-    if any(the_plan.get("blocking") for the_plan in plans):
+    if the_plan.get("blocking"):
         return EXIT_BLOCKED
-    if any(plan.without_code(the_plan) for the_plan in plans):
+    if plan.without_code(the_plan):
         return EXIT_NO_CODE
-    if UPGRADE_NEEDED in seen:
+    if result == UPGRADE_NEEDED:
         return EXIT_UPGRADE_NEEDED
     return EXIT_OK
 
 
+def result_word(outcome):
+    """The word a database's line says (text and JSON ``result``): the one of its exit code
+    (``EXIT_WORDS``), its ``result`` when that is one of them. ``nothing to do`` or ``done`` beside an
+    installed addon without code is ``code missing``, a dry run or check with blocking problems
+    ``blocked``; the history keeps what the run did."""
+    words = dict(EXIT_WORDS)[outcome_code(outcome, if_exists=False)]
+    return outcome.result if outcome.result in words else words[0]
+
+
+def refused(the_plan):
+    """Whether a failed run with ``the_plan`` was refused for its blocking problems (it never started)."""
+    return bool((the_plan or {}).get("blocking"))
+
+
 def as_json(outcome):
     """One line of JSON: the plan's keys (null without a plan), then the ``Result``'s fields."""
-    data = outcome.as_dict()
+    data = dict(outcome.as_dict(), result=result_word(outcome))
     the_plan = data.pop("plan") or {}
     return json.dumps({**{key: the_plan.get(key) for key in PLAN_KEYS}, **data}, sort_keys=True, default=str)
 
 
 def as_text(outcome):
-    line = f"{outcome.database}: {outcome.result}"
+    line = f"{outcome.database}: {result_word(outcome)}"
     if outcome.upgraded:
         verb = "upgraded, then rolled back:" if outcome.rehearsal else "upgraded"
         line += f" ({verb} {', '.join(outcome.upgraded)})"
@@ -298,9 +362,10 @@ def as_text(outcome):
         )
     if outcome.locks:
         lines.append(f"    exclusive locks held: {watcher.held_text(outcome.locks)}")
-    if outcome.restart_needed:
-        lines.append(f"    {plan.restart_text(outcome.restart_addons)}")
-    lines.extend(f"    WARNING: the upgrade is committed, but {text}" for text in outcome.warnings)
+    if outcome.restart_addons:
+        text = plan.restart_text(outcome.restart_addons, outcome.restart_processes, outcome.result == REHEARSED)
+        lines.append(f"    {text}")
+    lines.extend(f"    WARNING: the upgrade is committed, but {text}" for text in outcome.after_commit)
     if outcome.rehearsal:
         lines.append("    the database was left as it was: nothing was saved but the history row")
         lines.extend(f"    {text}" for text in rehearsal.report_lines(outcome.rehearsal))
@@ -315,7 +380,7 @@ def as_text(outcome):
 
 def summary_table(outcomes):
     rows = [("DATABASE", "RESULT", "ADDONS UPGRADED", "DURATION")]
-    rows += [(o.database, o.result, ", ".join(o.upgraded) or "-", f"{o.duration:.2f} s") for o in outcomes]
+    rows += [(o.database, result_word(o), ", ".join(o.upgraded) or "-", f"{o.duration:.2f} s") for o in outcomes]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join("  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + row[3] for row in rows)
 
@@ -334,7 +399,7 @@ class Report:
             len(self.outcomes),
             self.total,
             outcome.database,
-            outcome.result,
+            result_word(outcome),
             outcome.duration,
         )
         print(as_json(outcome) if self.format == "json" else as_text(outcome), flush=True)

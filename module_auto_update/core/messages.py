@@ -20,6 +20,12 @@ MESSAGES = {
     "never recorded": _lt("no fingerprint recorded yet"),
     "forced": _lt("upgrade asked for"),
     "unreadable": _lt("a file cannot be read: counted as changed"),
+    # Why a changed addon changed, when a language did it (plan.language_reasons): its translation files
+    # count in its fingerprint while a language of theirs is active.
+    "language-activated": _lt("%(languages)s activated: %(files)s now counts in its fingerprint"),
+    "language-activated-many": _lt("%(languages)s activated: %(files)s now count in its fingerprint"),
+    "language-deactivated": _lt("%(languages)s deactivated: %(files)s no longer counts in its fingerprint"),
+    "language-deactivated-many": _lt("%(languages)s deactivated: %(files)s no longer count in its fingerprint"),
     # Blocking problems: the upgrade would fail, so it does not start.
     "dependency-unavailable": _lt(
         "%(module)s depends on %(dependency)s, which is not in the addons path or not installable."
@@ -31,6 +37,11 @@ MESSAGES = {
     "csv-invalid": _lt("Cannot be read as CSV: %(error)s"),
     "model-unknown": _lt("A record of model %(model)s, which neither the database nor the addons to load define."),
     "python-invalid": _lt("Not valid Python: %(error)s"),
+    "migration-import-missing": _lt(
+        "A migration script of %(module)s imports %(package)s, which the Python running Odoo cannot import: "
+        "the script would fail to load. Install the package that provides it, and declare it in the "
+        "external_dependencies of %(module)s."
+    ),
     # Found by a running Odoo only (the wizard, the shell): it would refuse this upgrade.
     "python-loaded": _lt(
         "The Python code of %(module)s changed after this Odoo process imported it, and a running Odoo "
@@ -79,6 +90,12 @@ MESSAGES = {
     "adopted": _lt(
         "%(module)s was recorded by a tool with another exclude default (tests/* or not) and is unchanged: "
         "its fingerprint is taken over, no upgrade."
+    ),
+    "migrations-unrun-allowed": _lt(
+        "If these migration scripts are meant not to run, allow it: --allow-unrun-migrations (command line), "
+        "the system parameter module_auto_update.allow_unrun_migrations (in Odoo) or the server option "
+        "auto_upgrade_allow_unrun_migrations (upgrade on start). They are then warned of, and the run's history "
+        "says they did not run."
     ),
     "first-run": _lt(
         "No fingerprint is recorded yet: every installed addon counts as changed. Upgrade everything, "

@@ -140,13 +140,15 @@ def next_version(version):
     return version[: found.start()] + str(int(found.group()) + 1) if found else f"{version}.1"
 
 
-def _script_file(module, path):
+def script_file(module, path):
     """The file of a script as warnings name it: ``addon/path``, or the absolute path of the upgrade path's."""
     return path if path.startswith("/") else f"{module}/{path}"
 
 
-def unreached_scripts(module, scripts, installed_version, manifest_version, series, files=None, ran=()):
-    """The warnings of the scripts of a changed addon that its version does not let run.
+def unreached_scripts(
+    module, scripts, installed_version, manifest_version, series, files=None, ran=(), recorded_version=None
+):
+    """The entries of the scripts of a changed addon that its version does not let run.
 
     - A script in a folder above the manifest's version: the version was not
       bumped (far enough); the advice is the highest such folder's version.
@@ -157,24 +159,30 @@ def unreached_scripts(module, scripts, installed_version, manifest_version, seri
     - A ``0.0.0`` script added or modified while the version does not change.
 
     ``ran``: the paths recorded as run on the database (never new).
+    ``recorded_version``: the installed version when the fingerprint was
+    recorded (None when unknown). An upgrade made since by another tool
+    (``odoo-bin -u``) that took the installed version above it ran the
+    scripts of the folders in ``(recorded_version, installed]``, and the
+    ``0.0.0`` ones: they are not new.
     """
     new = set((files or {}).get("added", ()))
     touched = new | set((files or {}).get("modified", ()))
     installed = installed_version or ""
     manifest = full_version(manifest_version, series)
     bumped = parse_version(manifest) > parse_version(installed)
+    outside = bool(recorded_version) and parse_version(recorded_version) < parse_version(installed)
     found = []
     for version in sorted(scripts):
         if not _valid_folder(version):
             continue
         place = folder_place(version, installed, manifest, series)
+        ran_outside = outside and folder_place(version, recorded_version, installed, series) == RUNS
         for path in sorted(p for p in scripts[version] if _stage(p) and p not in ran):
             if place == BEYOND:
                 found.append(("migration-not-reached", version, path))
-            elif place == PAST and version == ANY_VERSION and path in touched:
-                found.append(("migration-not-reached-any", version, path))
-            elif place == PAST and version != ANY_VERSION and path in new:
-                found.append(("migration-not-reached-installed", version, path))
+            elif place == PAST and path in (touched if version == ANY_VERSION else new) and not ran_outside:
+                code = "migration-not-reached-any" if version == ANY_VERSION else "migration-not-reached-installed"
+                found.append((code, version, path))
     beyond = [_script_version(v, series) for code, v, _path in found if code == "migration-not-reached"]
     targets = {
         "migration-not-reached": max(beyond, key=parse_version, default=""),
@@ -183,7 +191,7 @@ def unreached_scripts(module, scripts, installed_version, manifest_version, seri
     }
     result = []
     for code, version, path in found:
-        file = _script_file(module, path)
+        file = script_file(module, path)
         params = {
             "module": module,
             "file": file,
@@ -213,7 +221,7 @@ def edited_scripts(module, scripts, installed_version, manifest_version, series,
             continue
         if folder_place(version, installed_version, manifest_version, series) != PAST:
             continue
-        file = _script_file(module, path)
+        file = script_file(module, path)
         found = entry("migration-edited", module=module, file=file, version=_script_version(version, series))
         result.append(dict(found, module=module, kind="migration-edited", file=file, ran_at=record.get("ran_at")))
     return result

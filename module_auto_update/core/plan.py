@@ -16,6 +16,7 @@ render it. The rules are Odoo 18's, restated here as facts:
 """
 
 from . import compare, migration
+from .fingerprint import LANG_DIRS
 from .messages import blocking, entry, render, where
 from .preflight import line_of
 
@@ -236,6 +237,58 @@ def information(missing, pending, first_run, adopted=()):
     return result
 
 
+# Why: a language activated or deactivated ----------------------------------
+
+
+def language_prefix(relpath):
+    """The language (``fr``) of a translation file that the fingerprint counts only while a language of
+    it is active (``i18n/fr.po``, ``i18n_extra/fr_BE.po``: ``core.fingerprint``), or None."""
+    folder, _slash, name = relpath.rpartition("/")
+    if folder not in LANG_DIRS or not name.endswith(".po") or not name[:-3].strip("."):
+        return None
+    return name[:-3].split("_")[0]
+
+
+def _language_names(languages, prefix, active):
+    """The English names (``French (BE)``) of the ``languages`` of ``prefix``: the active ones, or the
+    inactive one written last."""
+    found = [(code, name) for code, name, on in languages if code.split("_")[0] == prefix and bool(on) == active]
+    found = sorted(found) if active else found[:1]
+    return ", ".join(name.split(" / ")[0] for _code, name in found) or prefix
+
+
+def language_reasons(files, saved_files, languages):
+    """``{addon: why}`` of the addons of ``files`` whose only change is translation files that the
+    fingerprint counts since a language was activated, or no longer counts since one was deactivated.
+
+    ``files``: ``{addon: compare.diff_files}`` (None when not known); ``saved_files``: the per-file
+    records of every addon (``{addon: {relpath: digest}}``), which tell the languages that counted at
+    the last record; ``languages``: ``[(code, name, active)]`` of the database, the last written
+    first (``plan_readers.languages``). A translation file added for a language that counted already
+    is a change of the code: not explained here. ``why`` is a plan entry (``code``, ``params``,
+    ``detail``: ``French activated: fr.po now counts in its fingerprint``).
+    """
+    active = {code.split("_")[0] for code, _name, on in languages if on}
+    counted = {prefix for record in saved_files.values() for path in record if (prefix := language_prefix(path))}
+    reasons = {}
+    for name, diff in files.items():
+        if not diff or diff["modified"] or bool(diff["added"]) == bool(diff["removed"]):
+            continue
+        paths = diff["added"] or diff["removed"]
+        prefixes = {language_prefix(path) for path in paths}
+        if diff["added"] and prefixes <= active - counted:
+            code, now_active = "language-activated", True
+        elif diff["removed"] and None not in prefixes and not prefixes & active:
+            code, now_active = "language-deactivated", False
+        else:
+            continue
+        names = ", ".join(_language_names(languages, prefix, now_active) for prefix in sorted(prefixes))
+        basenames = sorted({path.rpartition("/")[2] for path in paths})
+        code += "-many" if len(basenames) > 1 else ""
+        reasons[name] = entry(code, languages=names, files=", ".join(basenames))
+    return reasons
+
+
 # The plan ------------------------------------------------------------------
 
 
@@ -256,11 +309,15 @@ def build_plan(
     declared_fields=None,
     script_digests=None,
     recorded_scripts=None,
+    saved_versions=None,
+    script_problems=None,
+    allow_unrun=False,
     problems=(),
     pending=(),
     company_countries=(),
     adopted=(),
     database_only=(),
+    languages=(),
 ):
     """The JSON-serialisable plan of the next auto-upgrade.
 
@@ -271,6 +328,11 @@ def build_plan(
     ``{addon: {version folder: [paths]}}``, ``script_digests`` ``{addon: {path:
     digest}}`` of their files, ``recorded_scripts`` ``{addon: {path: {"version",
     "stage", "digest", "ran_at"}}}`` the scripts recorded as run (``plan_readers.ran_migrations``);
+    ``saved_versions``: ``{addon: installed version when its fingerprint was recorded}``;
+    ``script_problems``: ``{addon: {path: [blocking entries]}}`` of its scripts
+    (``preflight.check_script``), blocking for those the upgrade runs;
+    ``allow_unrun``: the scripts that the versions keep from running
+    (``migration.unreached_scripts``) are warnings, not blocking entries;
     ``problems``: blocking entries found
     by ``preflight``; ``pending``: ``[(addon, state)]`` left pending;
     ``defined_xmlids``: None when a data file could not be read (then no
@@ -278,6 +340,8 @@ def build_plan(
     inspection (``inspection.classify``); ``adopted``: addons whose record was taken
     over as they are; ``database_only``: installed addons that exist only in
     the database (``stored.database_only_addons``), whose missing code is no warning;
+    ``languages``: ``[(code, name, active)]`` of the database, the last written first: a
+    ``changed`` entry's ``why`` says when a language made it change (``language_reasons``);
     the other inputs feed warnings().
     """
     current_files, saved_files = current_files or {}, saved_files or {}
@@ -288,11 +352,14 @@ def build_plan(
     for name in compare.upgradable(reasons):
         known = name in saved_files and name in current_files
         files = compare.diff_files(saved_files[name], current_files[name]) if known else None
-        changed.append({"module": name, "reason": reasons[name], "files": files})
+        changed.append({"module": name, "reason": reasons[name], "files": files, "why": None})
+    explained = {item["module"]: item["files"] for item in changed if item["reason"] == compare.CHANGED}
+    for name, why in language_reasons(explained, saved_files, languages).items():
+        next(item for item in changed if item["module"] == name)["why"] = why
     missing = sorted((name, reason) for name, reason in reasons.items() if reason in compare.LEFT_ALONE)
     without_code = [n for n, r in missing if r == compare.FOLDER_MISSING and n not in set(database_only)]
 
-    migrations, script_warnings = [], []
+    migrations, script_warnings, script_blocking, unrun = [], [], [], []
     files_of = {item["module"]: item["files"] for item in changed}
     for name in load_order(todo, installed, manifests):
         manifest = manifests.get(name)
@@ -304,9 +371,17 @@ def build_plan(
         steps = migration.migration_scripts(found, old, new, series, digests)
         if migration.parse_version(old) != migration.parse_version(new) or steps:
             migrations.append({"module": name, "from": old, "to": new, "scripts": steps})
+        checked = (script_problems or {}).get(name, {})
+        script_blocking += [problem for step in steps for problem in checked.get(step["path"], ())]
         if name in files_of:
-            script_warnings += migration.unreached_scripts(name, found, old, new, series, files_of[name], ran)
+            recorded = (saved_versions or {}).get(name)
+            unreached = migration.unreached_scripts(name, found, old, new, series, files_of[name], ran, recorded)
+            (script_warnings if allow_unrun else unrun).extend(unreached)
         script_warnings += migration.edited_scripts(name, found, old, new, series, ran, digests)
+    # A syntax error of a script is found by the scan of the addon's Python code too: said once.
+    seen = {(p["code"], p["file"], p.get("line")) for p in [*scope["blocking"], *problems]}
+    script_blocking = [p for p in script_blocking if (p["code"], p["file"], p.get("line")) not in seen]
+    script_blocking += [dict({key: value for key, value in w.items() if key != "kind"}, line=None) for w in unrun]
 
     deleted = deleted_records(records, defined_xmlids) if defined_xmlids is not None else []
     plan = {
@@ -316,7 +391,7 @@ def build_plan(
         "to_install": [{"module": n, "required_by": r} for n, r in sorted(scope["to_install"].items())],
         "pending": [{"module": n, "state": state} for n, state in sorted(pending)],
         "missing": [{"module": n, "reason": reason} for n, reason in missing],
-        "blocking": [*scope["blocking"], *problems],
+        "blocking": [*scope["blocking"], *problems, *script_blocking],
         "migrations": migrations,
         "warnings": [
             *warnings(
@@ -327,6 +402,8 @@ def build_plan(
     }
     quiet = [(name, reason) for name, reason in missing if name not in without_code]
     plan["info"] = information(quiet, sorted(pending), plan["first_run"] and bool(changed), adopted)
+    if unrun:
+        plan["info"].append(dict(entry("migrations-unrun-allowed"), module=None))
     plan["summary"] = summary(plan)
     return plan
 
@@ -397,11 +474,43 @@ def restart_addons(plan, upgraded):
     return sorted(names)
 
 
-def restart_text(addons):
-    """What to say when ``restart_addons`` found some."""
+RESTART_HOW = "kill -HUP to the Odoo process, the master in prefork mode, or a rolling restart"
+
+
+def process_names(processes):
+    """``pid 1234 (local socket), pid 5678 (10.0.0.3)``: the Odoo processes of ``stored.odoo_processes``."""
+    names = []
+    for process in processes:
+        where = process.get("host") or "host unknown"
+        if process.get("pid") is not None:
+            names.append(f"pid {process['pid']} ({where})")
+        else:  # ODOO_PGAPPNAME without {pid}: the processes cannot be told apart
+            names.append(f"{process['application']} ({process['connections']} connection(s), {where})")
+    return ", ".join(names)
+
+
+def restart_text(addons, processes=None, rehearsal=False):
+    """What to say when ``restart_addons`` found some: the Odoo processes connected to the database
+    (``stored.odoo_processes``) run the old Python code of ``addons`` (a rehearsal: would need a
+    restart for the new code), or none is connected. ``processes`` None: not known, said as if some were.
+    """
+    addons = ", ".join(addons)
+    if processes == []:
+        if rehearsal:
+            return (
+                f"The upgrade would change the Python code of {addons}; no Odoo server is connected to the "
+                "database: none would need a restart."
+            )
+        return f"The Python code of {addons} changed; no Odoo server is connected to the database: nothing to restart."
+    connected = f": {process_names(processes)}, connected to the database" if processes else ""
+    if rehearsal:
+        return (
+            f"Running Odoo processes would need a restart for the new Python code of {addons}{connected} "
+            f"({RESTART_HOW})."
+        )
     return (
-        f"Running Odoo processes still run the old Python code of {', '.join(addons)}: restart them "
-        "(kill -HUP to the Odoo process, the master in prefork mode, or a rolling restart) to serve the new code."
+        f"Running Odoo processes still run the old Python code of {addons}{connected}. Restart them "
+        f"({RESTART_HOW}) to serve the new code."
     )
 
 
@@ -411,6 +520,12 @@ def restart_text(addons):
 FILE_MARKS = (("added", "+"), ("removed", "-"), ("modified", "~"))
 # The lists of addons brought into the upgrade by others: (plan key, message code, entry key of the others).
 BROUGHT_IN = (("cascade", "because-of", "because_of"), ("to_install", "required-by", "required_by"))
+
+
+def change_reason(item, translate=None):
+    """Why a ``changed`` entry of the plan is there: its ``why`` (a language activated...) or its reason."""
+    why = item.get("why")
+    return render(why["code"], why["params"], translate) if why else render(item["reason"], None, translate)
 
 
 def marked_files(files):
@@ -444,7 +559,7 @@ def render_text(plan):
     section("blocking", ["  %s: %s" % blocking_line(problem) for problem in plan["blocking"]])
     changed = []
     for item in plan["changed"]:
-        changed.append(f"  {item['module']} ({render(item['reason'])})")
+        changed.append(f"  {item['module']} ({change_reason(item)})")
         changed.extend(f"      {mark} {path}" for mark, path in marked_files(item["files"]))
     section("changed", changed)
     for key, entries in brought_in(plan):

@@ -77,6 +77,13 @@ def model_fields(cr, models):
     return {model: list(names) for model, names in cr.fetchall()}
 
 
+def languages(cr):
+    """``[(code, name, active)]`` of the database's languages, the last written first (an activation
+    or a deactivation writes its language): which language made translation files count or not."""
+    cr.execute("SELECT code, name, COALESCE(active, false) FROM res_lang ORDER BY write_date DESC NULLS LAST, id DESC")
+    return [tuple(row) for row in cr.fetchall()]
+
+
 def model_names(cr):
     """Every model the database knows."""
     cr.execute("SELECT model FROM ir_model")
@@ -105,6 +112,17 @@ def saved_file_digests(cr, saved):
         for name, digest, files in cr.fetchall()
         if saved.get(name) == digest
     }
+
+
+def saved_versions(cr, saved):
+    """``{addon: installed version}`` when the fingerprints that still hold were recorded (``saved``:
+    ``stored.saved_digests(cr)``); unknown (left out) before the addon's upgrade to the column."""
+    if not stored.column_exists(cr, stored.CHECKSUM_TABLE, "installed_version"):
+        return {}
+    cr.execute(
+        "SELECT name, checksum, installed_version FROM module_auto_update_checksum WHERE installed_version IS NOT NULL"
+    )
+    return {name: version for name, digest, version in cr.fetchall() if saved.get(name) == digest}
 
 
 def ran_migrations(cr, modules):
@@ -140,6 +158,8 @@ class PlanFacts:
     models: set  # model_names
     pending: list  # pending_modules of stored.PENDING_STATES
     saved_files: dict  # saved_file_digests
+    saved_versions: dict  # saved_versions
+    languages: list = ()  # languages
 
 
 def plan_facts(cr, saved):
@@ -150,6 +170,8 @@ def plan_facts(cr, saved):
         models=model_names(cr),
         pending=pending_modules(cr, stored.PENDING_STATES),
         saved_files=saved_file_digests(cr, saved),
+        saved_versions=saved_versions(cr, saved),
+        languages=languages(cr),
     )
 
 

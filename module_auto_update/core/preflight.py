@@ -5,20 +5,25 @@
 Reads the files an upgrade would load: the manifest, every data, demo and
 security file it names (XML well-formed, CSV readable, no record of a model
 nobody defines, no missing file). The Python code is read by
-``declared_fields.scan_python``. Each problem is a ``blocking`` entry of the
-plan (``messages.entry`` with ``module``, ``file`` and ``line``); a file that
-cannot be read yields no other conclusion (no XML IDs, so no deletion is
-announced from it).
+``declared_fields.scan_python``; the migration scripts are compiled and
+their imports looked up where the upgrade will run them (``check_script``).
+Each problem is a ``blocking`` entry of the plan (``messages.entry`` with
+``module``, ``file`` and ``line``); a file that cannot be read yields no
+other conclusion (no XML IDs, so no deletion is announced from it).
 """
 
+import ast
 import csv
+import importlib.util
 import io
 import os
 import re
+import sys
 
 from lxml import etree
 
 from .messages import blocking as problem
+from .migration import script_file
 
 # The data file keys of a manifest, as Odoo loads them (demo ones only with demo data).
 DATA_KEYS = ("init_xml", "update_xml", "data")
@@ -158,3 +163,117 @@ def check_addons(names, manifests, scans, installed, known_models, missing_exter
         problems += trouble
     unread = any(p["code"] in UNREAD for p in problems)
     return (None if unread else defined), problems
+
+
+# Migration scripts ---------------------------------------------------------
+
+# What an ``except`` clause must catch for the imports of its ``try`` to be optional.
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _catches_import_error(handler):
+    kind = handler.type
+    if kind is None:
+        return True  # a bare except
+    kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    names = [ast.unparse(k).rsplit(".", 1)[-1] for k in kinds if isinstance(k, ast.Name | ast.Attribute)]
+    return any(name in IMPORT_ERRORS for name in names)
+
+
+class _Imports(ast.NodeVisitor):
+    """The absolute imports of a module, top-level and inside functions and classes, but those
+    inside a ``try`` whose ``except`` catches ImportError (optional ones)."""
+
+    def __init__(self):
+        self.found = []  # [(line, module, names)]
+        self.optional = 0
+
+    def visit_Try(self, node):
+        optional = any(_catches_import_error(h) for h in node.handlers)
+        self.optional += optional
+        for child in node.body:
+            self.visit(child)
+        self.optional -= optional
+        for child in [*node.handlers, *node.orelse, *node.finalbody]:
+            self.visit(child)
+
+    visit_TryStar = visit_Try
+
+    def visit_Import(self, node):
+        if not self.optional:
+            self.found.extend((node.lineno, alias.name, ()) for alias in node.names)
+
+    def visit_ImportFrom(self, node):
+        if not self.optional and not node.level and node.module:
+            self.found.append((node.lineno, node.module, tuple(alias.name for alias in node.names)))
+
+
+def script_imports(tree):
+    """``[(line, module, names)]``: what the module ``tree`` imports (``import a.b``: ``a.b`` and no
+    names; ``from a import b``: ``a`` and ``("b",)``); relative imports and optional ones are left out."""
+    visitor = _Imports()
+    visitor.visit(tree)
+    return visitor.found
+
+
+def missing_module(name, names=()):
+    """The part of module ``name`` (``a.b.c``) that this process cannot import, or None.
+
+    Looked up with ``importlib.util.find_spec`` without importing anything
+    new: each part once its parent is imported already, the first that is
+    not imported yet is the last looked up (what lies below it is taken as
+    there). ``names``: of ``from name import ...``; one that the imported
+    module ``name`` does not have is looked up as its submodule.
+    """
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:i])
+        if sys.modules.get(prefix) is not None:
+            continue
+        try:
+            found = importlib.util.find_spec(prefix)
+        except (ImportError, ValueError):
+            found = None
+        return None if found else prefix
+    module = sys.modules[name]
+    for sub in names:
+        if sub == "*" or hasattr(module, sub) or not hasattr(module, "__path__"):
+            continue
+        try:
+            found = importlib.util.find_spec(f"{name}.{sub}")
+        except (ImportError, ValueError):
+            found = None
+        if not found:
+            return f"{name}.{sub}"
+    return None
+
+
+def check_script(module, path, full_path, addons=(), missing=missing_module):
+    """The blocking entries of migration script ``path`` of ``module`` (its file: ``full_path``).
+
+    It must compile, and what it imports must be importable by this process,
+    which runs the upgrade (``missing(name, names)``: the part that is not, or
+    None). An import of ``odoo.addons.X`` is fine for the addons ``addons``
+    (those on disk): Odoo's import hook finds them.
+    """
+    file = script_file(module, path)
+    try:
+        with open(full_path, "rb") as f:
+            source = f.read()
+        tree = ast.parse(source, full_path)
+        compile(tree, full_path, "exec", dont_inherit=True)
+    except SyntaxError as exc:  # IndentationError and TabError too, and what only the compiler sees
+        return [problem(module, "python-invalid", file, exc.lineno, error=exc.msg)]
+    except (OSError, ValueError) as exc:
+        return [problem(module, "python-invalid", file, None, error=str(exc))]
+    problems, said = [], set()
+    for line, name, names in script_imports(tree):
+        parts = name.split(".")
+        wanted = parts[2:3] or list(names)
+        if parts[:2] == ["odoo", "addons"] and wanted and all(addon in addons for addon in wanted):
+            continue
+        lacking = missing(name, names)
+        if lacking and lacking not in said:
+            said.add(lacking)
+            problems.append(problem(module, "migration-import-missing", file, line, package=lacking))
+    return problems

@@ -40,6 +40,9 @@ HASHES_RECORDED = "hashes recorded"
 NOT_MANAGED = "not managed"
 # --check: something is to be upgraded (nothing was changed).
 UPGRADE_NEEDED = "upgrade needed"
+# The command line's word for a run that left an installed addon without code alone (exit code 6):
+# what it did otherwise (done, nothing to do) is in its other fields. Never in the history.
+CODE_MISSING = "code missing"
 
 # The outcomes a run leaves in the history (the others change nothing worth a row).
 RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY, HASHES_RECORDED, REHEARSED, BLOCKED)
@@ -67,10 +70,14 @@ class Result:
     (``core.plan``), if any; ``upgraded`` the addons Odoo upgraded or
     installed; ``error`` what went wrong, in words; ``attempts`` how many
     times the upgrade's transaction ran; ``locks`` the tables the run held
-    locked against writers (``core.watcher``); ``restart_needed`` and
-    ``restart_addons`` whether running Odoo processes still run old Python
-    code, and of which addons; ``rehearsal`` a rehearsal's report
-    (``core.rehearsal``); ``warnings`` what did not happen after the upgrade
+    locked against writers (``core.watcher``); ``restart_addons`` the
+    upgraded addons whose Python code changed, ``restart_processes`` the Odoo
+    processes connected to the database after the run (``stored.odoo_processes``:
+    ``pid``, ``application``, ``host``, ``connections``), and
+    ``restart_needed`` whether there are both, so that running Odoo processes
+    still run old Python code (a rehearsal: would); ``restart_processes`` is None
+    when they were not read; ``rehearsal`` a rehearsal's report
+    (``core.rehearsal``); ``after_commit`` what did not happen after the upgrade
     committed (post-commit work, the signal to other processes, the history
     row), in words: the result stays ``done``. Its ``as_dict()`` is the JSON
     of the command line.
@@ -86,8 +93,9 @@ class Result:
     locks: list = field(default_factory=list)
     restart_needed: bool = False
     restart_addons: list = field(default_factory=list)
+    restart_processes: list = None
     rehearsal: dict = None
-    warnings: list = field(default_factory=list)
+    after_commit: list = field(default_factory=list)
 
     def update(self, values=None, **more):
         """Set the fields named in ``values`` (a dict) and ``more``, as a step of the run learns them."""

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -90,6 +91,74 @@ def managed_databases(names, open_cursor, unreachable):
         except unreachable:
             continue
     return managed
+
+
+# Odoo names its connections odoo-<pid>, or after the environment variable ODOO_PGAPPNAME with {pid}
+# replaced (odoo.sql_db.connection_info_for); PostgreSQL keeps 63 characters of a name.
+PGAPPNAME = "ODOO_PGAPPNAME"
+DEFAULT_PGAPPNAME = "odoo-{pid}"
+NAME_LENGTH = 63
+# The host of a session on a Unix socket.
+LOCAL_SOCKET = "local socket"
+
+
+def odoo_application(environ, pid):
+    """The application name of the connections of the Odoo process ``pid`` under ``environ``, as Odoo gives it."""
+    return environ.get(PGAPPNAME, DEFAULT_PGAPPNAME).replace("{pid}", str(pid))[:NAME_LENGTH]
+
+
+def _like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def odoo_applications(environ):
+    """``(LIKE pattern, regex)`` of the application names of every Odoo process run with ``environ``;
+    the regex's first group, if any, is the process id."""
+    template = environ.get(PGAPPNAME, DEFAULT_PGAPPNAME)
+    before, pid, after = template.partition("{pid}")
+    if not pid:
+        return _like(template[:NAME_LENGTH]), re.compile(re.escape(template[:NAME_LENGTH]))
+    like = _like(before[:NAME_LENGTH]) + "%" + (_like(after) if len(before) + len(after) + 10 <= NAME_LENGTH else "")
+    return like, re.compile(re.escape(before[:NAME_LENGTH]) + r"(\d+)")
+
+
+ODOO_PROCESSES = """SELECT application_name,
+                           CASE WHEN client_port = -1 THEN %(socket)s ELSE COALESCE(client_hostname, host(client_addr))
+                           END,
+                           count(*)
+                      FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()
+                       AND application_name LIKE %(like)s
+                       AND application_name <> ALL(%(own_names)s::text[]) AND pid <> ALL(%(own_pids)s::int[])
+                  GROUP BY 1, 2 ORDER BY 1, 2"""
+
+
+def odoo_processes(cr, environ, own_names=(), own_pids=()):
+    """The Odoo processes connected to the database of ``cr`` now (``pg_stat_activity``), but for the
+    connections named ``own_names``, the backends ``own_pids`` and the run's lock watcher:
+    ``[{"pid", "application", "host", "connections"}]``, ``pid`` from the application name (None when
+    ODOO_PGAPPNAME has no ``{pid}``), ``host`` the client's name or address, ``local socket`` for a
+    Unix socket (None: a session of another database user, whose address PostgreSQL does not show).
+    """
+    like, names = odoo_applications(environ)
+    cr.execute("SELECT pg_stat_clear_snapshot()")  # the transaction's snapshot of the sessions, if any: now
+    cr.execute(
+        ODOO_PROCESSES,
+        {
+            "like": like,
+            "own_names": [*own_names, watcher.APPLICATION],
+            "own_pids": sorted(own_pids),
+            "socket": LOCAL_SOCKET,
+        },
+    )
+    found = []
+    for application, host, connections in cr.fetchall():
+        match = names.match(application)
+        if not match:
+            continue
+        pid = int(match.group(1)) if match.groups() else None
+        found.append({"pid": pid, "application": application, "host": host, "connections": connections})
+    return found
 
 
 def modules_in_state(cr, states):
@@ -264,26 +333,38 @@ def save_digests(cr, digests, file_digests=None, upgraded=(), uid=None):
     addons whose upgrade this save concludes. The legacy parameter is
     rewritten to match, for the tools that read it (the OCA addon,
     click-odoo-update). Without our table (a database kept by another tool)
-    only the parameter is written. Empty digests are not recorded.
+    only the parameter is written. Empty digests are not recorded. Each
+    fingerprint recorded anew keeps the addon's installed version beside it
+    (``installed_version``, once the addon is upgraded to that column).
     """
     digests = {name: value for name, value in digests.items() if value}
     file_digests = file_digests or {}
     now = utcnow()
     if table_exists(cr, CHECKSUM_TABLE):
         cr.execute(f"DELETE FROM {CHECKSUM_TABLE} WHERE name != ALL(%s)", (sorted(digests),))
+        versioned = column_exists(cr, CHECKSUM_TABLE, "installed_version")
+        version = (
+            (
+                ", installed_version",
+                ", (SELECT latest_version FROM ir_module_module WHERE name = %(name)s)",
+                ", installed_version = EXCLUDED.installed_version",
+            )
+            if versioned
+            else ("", "", "")
+        )
         for name, digest in sorted(digests.items()):
             files = file_digests.get(name)
             cr.execute(
                 f"""INSERT INTO {CHECKSUM_TABLE} AS t (name, checksum, file_checksums, computed_at, upgraded_at,
-                                                   create_uid, create_date, write_uid, write_date)
+                                                   create_uid, create_date, write_uid, write_date{version[0]})
                     VALUES (%(name)s, %(checksum)s, %(files)s, %(now)s, %(upgraded_at)s,
-                            %(uid)s, %(now)s, %(uid)s, %(now)s)
+                            %(uid)s, %(now)s, %(uid)s, %(now)s{version[1]})
                     ON CONFLICT (name) DO UPDATE SET
                         checksum = EXCLUDED.checksum,
                         file_checksums = COALESCE(EXCLUDED.file_checksums, t.file_checksums),
                         upgraded_at = COALESCE(EXCLUDED.upgraded_at, t.upgraded_at),
                         computed_at = EXCLUDED.computed_at,
-                        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                        write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date{version[2]}
                     WHERE t.checksum IS DISTINCT FROM EXCLUDED.checksum
                        OR EXCLUDED.file_checksums IS NOT NULL OR EXCLUDED.upgraded_at IS NOT NULL""",
                 {
@@ -355,7 +436,7 @@ def record_run(
     locks=(),
     restart_needed=False,
     rehearsal=False,
-    warnings=(),
+    after_commit=(),
 ):
     """Write one run in the history (``module.auto.update.run``) with ``cr``; return its row's id, or None.
 
@@ -368,7 +449,7 @@ def record_run(
     the tables it held locked against writes, and for how long;
     ``restart_needed``: running Odoo processes still run old Python code;
     ``rehearsal``: the run was a rehearsal, rolled back (never folded);
-    ``warnings``: what did not happen after the upgrade committed.
+    ``after_commit``: what did not happen after the upgrade committed.
 
     ``started_at``/``ended_at`` are naive UTC datetimes. The caller commits,
     on a cursor other than the upgrade's, so that a rollback of the upgrade
@@ -430,6 +511,6 @@ def record_run(
         )
     if column_exists(cr, RUN_TABLE, "rehearsal"):  # once the addon is upgraded
         cr.execute(f"UPDATE {RUN_TABLE} SET rehearsal = %s WHERE id = %s", (bool(rehearsal), run_id))
-    if column_exists(cr, RUN_TABLE, "warnings"):  # once the addon is upgraded
-        cr.execute(f"UPDATE {RUN_TABLE} SET warnings = %s WHERE id = %s", ("\n".join(warnings) or None, run_id))
+    if column_exists(cr, RUN_TABLE, "after_commit"):  # once the addon is upgraded
+        cr.execute(f"UPDATE {RUN_TABLE} SET after_commit = %s WHERE id = %s", ("\n".join(after_commit) or None, run_id))
     return run_id

@@ -133,6 +133,10 @@ class Watch:
     # Asks the watcher's thread for a sample now and waits for it (see ``watching``).
     refresh: object = field(default=lambda: None, repr=False)
 
+    def altered(self):
+        """The tables seen held ``ACCESS EXCLUSIVE``: what ``ALTER TABLE`` and the like take."""
+        return {table for table, mode in self.first_held if mode == "AccessExclusiveLock"}
+
     def held(self, until, why=None):
         """``[{"table", "mode", "seconds", "why"}]``, longest first: each table seen
         locked against writes, held from when it was first seen to ``until``;

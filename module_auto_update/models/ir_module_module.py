@@ -17,6 +17,7 @@ _logger = logging.getLogger(__name__)
 PARAM_LOCK_TIMEOUT = "module_auto_update.lock_timeout"
 PARAM_LOCK_WAIT = "module_auto_update.lock_wait"
 PARAM_ATTEMPTS = "module_auto_update.attempts"
+PARAM_ALLOW_UNRUN = "module_auto_update.allow_unrun_migrations"
 
 
 class IrModuleModule(models.Model):
@@ -111,12 +112,20 @@ class IrModuleModule(models.Model):
         Reads only: no state change, no commit. Besides the planner's blocking
         entries, the changed addons whose Python code this process imported
         differs from the disk are blocking (``python-loaded``): this process
-        would refuse to upgrade them (``_check_python_loaded``).
+        would refuse to upgrade them (``_check_python_loaded``). The migration
+        scripts that the versions keep from running block it, unless the system
+        parameter ``module_auto_update.allow_unrun_migrations`` allows them.
         """
         self._check_upgrade_rights()
         self.env.flush_all()
-        the_plan = plan_inputs.plan_for(self.env.cr, addons.inspect(self.env.cr, forced=forced, ignore=ignore))
+        found = addons.inspect(self.env.cr, forced=forced, ignore=ignore)
+        the_plan = plan_inputs.plan_for(self.env.cr, found, allow_unrun=self._allow_unrun_migrations())
         return plan.with_blocking(the_plan, self._python_loaded_problems(the_plan))
+
+    @api.model
+    def _allow_unrun_migrations(self):
+        """The system parameter ``module_auto_update.allow_unrun_migrations``, true or false."""
+        return run.flag(self.env["ir.config_parameter"].sudo().get_param(PARAM_ALLOW_UNRUN), PARAM_ALLOW_UNRUN)
 
     @api.model
     def _python_loaded_problems(self, the_plan):
@@ -170,12 +179,12 @@ class IrModuleModule(models.Model):
                 "serves without them: add their folders to the addons path, or uninstall them.",
                 ", ".join(missing),
             )
-        if result["warnings"]:
-            message += " " + _("The upgrade is committed, but %s.", "; ".join(result["warnings"]))
+        if result["after_commit"]:
+            message += " " + _("The upgrade is committed, but %s.", "; ".join(result["after_commit"]))
         notification = {
             "title": _("Auto-Upgrade Modules"),
             "message": message,
-            "type": "warning" if missing or result["warnings"] else "success",
+            "type": "warning" if missing or result["after_commit"] else "success",
             "sticky": bool(missing),
         }
         action = {"type": "ir.actions.client", "tag": "display_notification", "params": dict(notification)}
@@ -249,6 +258,7 @@ class IrModuleModule(models.Model):
             lock_timeout=run.number(get_param(PARAM_LOCK_TIMEOUT), 0.0, PARAM_LOCK_TIMEOUT),
             lock_wait=run.number(get_param(PARAM_LOCK_WAIT), run.DEFAULT_LOCK_WAIT, PARAM_LOCK_WAIT),
             attempts=int(run.number(get_param(PARAM_ATTEMPTS), run.DEFAULT_ATTEMPTS, PARAM_ATTEMPTS)),
+            allow_unrun_migrations=self._allow_unrun_migrations(),
             caller_reports=True,  # raised to the caller, or shown by the wizard: logged as a WARNING
             **request,
         )

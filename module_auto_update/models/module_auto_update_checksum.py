@@ -17,6 +17,11 @@ class ModuleAutoUpdateChecksum(models.Model):
     file_checksums = fields.Json(readonly=True)
     computed_at = fields.Datetime("Computed on", required=True, readonly=True)
     upgraded_at = fields.Datetime("Last upgraded by auto-upgrade", readonly=True)
+    # An upgrade made since by another tool (odoo-bin -u) that took the addon above
+    # it ran the migration scripts up to the installed version: they are not new.
+    installed_version = fields.Char(
+        readonly=True, help="The addon's installed version when this fingerprint was recorded."
+    )
 
     _sql_constraints = [
         ("name_unique", "UNIQUE(name)", "An addon has one recorded fingerprint."),

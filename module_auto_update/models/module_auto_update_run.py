@@ -65,8 +65,10 @@ class ModuleAutoUpdateRun(models.Model):
         readonly=True, help="Odoo processes running before the upgrade still run the old Python code."
     )
     rehearsal = fields.Boolean(readonly=True, help="The upgrade ran and was rolled back: it changed nothing.")
-    warnings = fields.Text(
-        readonly=True, help="What did not happen after the upgrade committed: the upgrade itself is done."
+    after_commit = fields.Text(
+        "After the commit",
+        readonly=True,
+        help="What did not happen after the upgrade committed: the upgrade itself is done.",
     )
 
     @api.depends("error", "upgraded")

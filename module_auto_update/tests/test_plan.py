@@ -220,40 +220,66 @@ class TestPlanOfEditedAddons(TransactionCase):
 
     # Migration scripts ------------------------------------------------------
 
-    def test_scripts_the_version_does_not_let_run_are_warned_everywhere(self):
+    def test_scripts_the_version_does_not_let_run_block_unless_allowed(self):
         # (That Odoo indeed runs neither, a real upgrade: tests/e2e/test_migration_checks.py.)
         c = self.addon("mau_sample_c")
         for script in ("migrations/18.0.1.0.1/post-beyond.py", "migrations/1.0.0/pre-installed.py"):
             # the version was not bumped; the version already installed
             (c / script).parent.mkdir(parents=True)
             (c / script).write_text("def migrate(cr, version):\n    pass\n")
+        expected = [
+            ("migration-not-reached", "mau_sample_c/migrations/18.0.1.0.1/post-beyond.py"),
+            ("migration-not-reached-installed", "mau_sample_c/migrations/1.0.0/pre-installed.py"),
+        ]
+        beyond_detail = (
+            "mau_sample_c/migrations/18.0.1.0.1/post-beyond.py is for version 18.0.1.0.1, above the version in "
+            "__manifest__.py (18.0.1.0.0): it will not run. Bump the version in __manifest__.py to 18.0.1.0.1."
+        )
+
+        # Blocking, in red, with the version to set; the upgrade is refused and changes nothing.
+        before, runs = self.state(), self.history()
+        with self.assertLogs(RUN_LOGGER, "WARNING"):
+            out = self.plan_wizard_upgrade()
+        blocking = out["plan"]["blocking"]
+        self.assertEqual(sorted((b["code"], b["file"]) for b in blocking), expected)
+        self.assertEqual({b["detail"] for b in blocking if b["code"] == "migration-not-reached"}, {beyond_detail})
+        self.assertNotIn("migration-not-reached", {w["kind"] for w in out["plan"]["warnings"]})
+        self.assertIn("migrations-unrun-allowed", [i["code"] for i in out["plan"]["info"]])
+        self.assertTrue(out["wizard"]["is_blocked"], out)
+        self.assertIn("alert-danger", out["html"])
+        self.assertIn(beyond_detail, out["html"])
+        self.assertIn("module_auto_update.allow_unrun_migrations", out["html"])
+        kind, message, _dialog = out["error"]
+        self.assertEqual(kind, "FailedUpgradeError")
+        self.assertIn("did not start", message)
+        self.assertIn("Bump the version in __manifest__.py to 18.0.1.0.1", message)
+        self.assertEqual(self.state(), before)
+        self.assertEqual({result for _trigger, result, _up in self.runs_since(runs)}, {"failed"})
+
+        # Allowed by the system parameter: warnings, everywhere.
+        self.ICP.set_param("module_auto_update.allow_unrun_migrations", "True")
         plan = self.Module.get_upgrade_plan()
         text = self.Module.get_upgrade_plan_text()
-        html = str(self.Wizard.browse(self.Wizard.action_open()["res_id"]).plan_html)
+        wizard = self.Wizard.browse(self.Wizard.action_open()["res_id"])
+        html = str(wizard.plan_html)
         warnings = plan["warnings"]
+        self.assertEqual(plan["blocking"], [])
+        self.assertFalse(wizard.is_blocked)
         self.assertEqual(
             sorted(
                 (w["code"], w["file"]) for w in warnings if w["kind"] in ("migration-not-reached", "migration-edited")
             ),
-            [
-                ("migration-not-reached", "mau_sample_c/migrations/18.0.1.0.1/post-beyond.py"),
-                ("migration-not-reached-installed", "mau_sample_c/migrations/1.0.0/pre-installed.py"),
-            ],
+            expected,
         )
         self.assertEqual({w["kind"] for w in warnings if w["module"] == "mau_sample_c"}, {"migration-not-reached"})
         details = {w["file"]: w["detail"] for w in warnings}
-        beyond = details["mau_sample_c/migrations/18.0.1.0.1/post-beyond.py"]
-        self.assertEqual(
-            beyond,
-            "mau_sample_c/migrations/18.0.1.0.1/post-beyond.py is for version 18.0.1.0.1, above the version in "
-            "__manifest__.py (18.0.1.0.0): it will not run. Bump the version in __manifest__.py to 18.0.1.0.1.",
-        )
+        self.assertEqual(details["mau_sample_c/migrations/18.0.1.0.1/post-beyond.py"], beyond_detail)
         installed = details["mau_sample_c/migrations/1.0.0/pre-installed.py"]
         self.assertIn("not above the installed version (18.0.1.0.0)", installed)
         self.assertIn("Move it to a migrations folder of version 18.0.1.0.1", installed)
         # The text, the wizard (from the codes) and the plan's JSON say the same.
-        self.assertIn(f"mau_sample_c [migration-not-reached] {beyond}", text)
-        self.assertIn(beyond, html)
+        self.assertIn(f"mau_sample_c [migration-not-reached] {beyond_detail}", text)
+        self.assertIn(beyond_detail, html)
         self.assertIn("alert-warning", html)
         self.assertEqual(plan["migrations"], [])
 

@@ -14,4 +14,5 @@ here, and the Odoo layer (``models/``) calls the same run.
 - ``addons``: the pure core bound to Odoo's addon lookup and data_dir.
 - ``plan_inputs``: what the planner reads from the disk through Odoo.
 - ``on_start``: the upgrade on server start.
+- ``signaling``: one signal per upgrade, one registry reload per signal and process.
 """

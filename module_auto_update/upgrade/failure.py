@@ -68,9 +68,33 @@ def _detail(exc):
     return exc.__class__.__name__
 
 
+def _root_cause(exc):
+    """The innermost exception that ``exc`` was explicitly raised from (``raise ... from``), or None."""
+    cause, seen = exc.__cause__, {id(exc)}
+    while cause is not None and cause.__cause__ is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        cause = cause.__cause__
+    return cause
+
+
+def _with_root_cause(exc, detail):
+    """``detail`` and, when it does not say it, the root cause of the exception that gave it: Odoo
+    wraps what stops a migration script from loading ("Unable to load post-migration file ...")."""
+    for error in _chain(exc):
+        if str(error).strip():
+            root = _root_cause(error)
+            text = root is not None and str(root).strip()
+            if text and text not in detail:
+                return f"{detail}: {root.__class__.__name__}: {text}"
+            return detail
+    return detail
+
+
 def describe(exc):
-    """A ``Failure`` naming the addon and the stage ``exc`` was raised in."""
+    """A ``Failure`` naming the addon and the stage ``exc`` was raised in; for a migration
+    script, the error says its root cause."""
     addon = stage = None
+    script = False
     for error in _chain(exc):
         frames = list(_frames(error))
         for index, frame in enumerate(frames):
@@ -90,11 +114,13 @@ def describe(exc):
             elif code == "exec_script" and f_locals.get("pyfile"):
                 addon = f_locals.get("addon") or addon
                 stage = f"{f_locals.get('stage')}-migration script {_relative(f_locals['pyfile'], addon)}"
+                script = True
             elif code == "load_openerp_module" and f_locals.get("module_name"):
                 addon, stage = f_locals["module_name"], "import of its Python code"
         if addon:
             break
-    return Failure(addon, stage, _detail(exc))
+    detail = _detail(exc)
+    return Failure(addon, stage, _with_root_cause(exc, detail) if script else detail)
 
 
 def _relative(path, addon):

@@ -17,12 +17,12 @@ that finds the lock taken waits (``auto_upgrade_lock_timeout``, default
 One registry load per start, as with ``odoo-bin -u``: when the run upgraded
 (``done``), the registry that its upgrade loaded serves, as Odoo serves the
 registry that its own update loaded (``preload_registries``). That registry
-went through all of ``Registry.new`` (ready, signalled) inside the run's
-transaction, and the run told every process to reload once it committed
-(``run._reload_everywhere``), so it stands as Odoo would have built it from
-the committed database. Any other outcome (nothing to do, a failure, a run
-that found no registry of its own to hand over) builds the registry as Odoo
-does.
+went through all of ``Registry.new`` (ready, its signal held back:
+``signaling``) inside the run's transaction, and the run told every process
+to reload once it committed (``run._reload_everywhere``), so it stands as
+Odoo would have built it from the committed database. Any other outcome
+(nothing to do, a failure, a run that found no registry of its own to hand
+over) builds the registry as Odoo does.
 """
 
 import logging
@@ -46,6 +46,7 @@ LOCK_TIMEOUT_OPTION = "auto_upgrade_lock_timeout"
 DEFAULT_LOCK_TIMEOUT = 600.0
 LOCK_WAIT_OPTION = "auto_upgrade_lock_wait"
 ATTEMPTS_OPTION = "auto_upgrade_attempts"
+ALLOW_UNRUN_OPTION = "auto_upgrade_allow_unrun_migrations"
 TRUE = ("1", "true", "yes", "on")
 _disabled = False
 # The run on start under way in this thread, if any (see post_load).
@@ -74,6 +75,7 @@ def upgrade_before_load(dbname):
         lock_timeout=run.number(config.get(LOCK_TIMEOUT_OPTION), DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT_OPTION),
         lock_wait=run.number(config.get(LOCK_WAIT_OPTION), run.DEFAULT_LOCK_WAIT, LOCK_WAIT_OPTION),
         attempts=int(run.number(config.get(ATTEMPTS_OPTION), run.DEFAULT_ATTEMPTS, ATTEMPTS_OPTION)),
+        allow_unrun_migrations=run.flag(config.get(ALLOW_UNRUN_OPTION), ALLOW_UNRUN_OPTION),
         trigger=results.SERVER_START,
     )
     with closing(odoo.sql_db.db_connect(dbname).cursor()) as cr:
@@ -118,8 +120,8 @@ def upgraded_registry(start, outcome):
     Only after a run that upgraded and committed (``done``), and only the
     registry its own ``Registry.new(update_module=True)`` returned, still the
     registered one of the database and ready: ``Registry.new`` finished it
-    (``_init`` off, ``ready``, signalled) and the run, after its commit,
-    cleared its cache and signalled every process to reload
+    (``_init`` off, ``ready``, its signal held back) and the run, after its
+    commit, cleared its cache and signalled every process to reload
     (``run._reload_everywhere``). A failed run puts the registry from before
     it back (``run._kept_registry``), which is then not the one noted here.
     """

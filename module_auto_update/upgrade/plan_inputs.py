@@ -102,12 +102,24 @@ def find_missing_external(manifest):
     return missing
 
 
-def plan_for(cr, found):
+def check_scripts(name, path, scripts, addons_on_disk):
+    """``{script path: [blocking entries]}`` of ``find_scripts``' ``scripts`` of addon ``name`` at ``path``:
+    compiled, and their imports looked up in this process, which runs the upgrade (``preflight.check_script``)."""
+    return {
+        script: preflight.check_script(name, script, os.path.join(path, script), addons_on_disk)
+        for paths in scripts.values()
+        for script in paths
+    }
+
+
+def plan_for(cr, found, allow_unrun=False):
     """The upgrade plan of the database behind ``cr`` (see core.plan.build_plan).
 
     ``found``: what ``addons.inspect`` found (scope, fingerprints, reasons).
     Every file the upgrade would load is read first (``core.preflight``):
-    what would make it fail is a blocking entry.
+    what would make it fail is a blocking entry. ``allow_unrun``: the
+    migration scripts that the versions keep from running are warnings,
+    not blocking entries.
     """
     # What the database holds, read first; then the disk, read only for the addons the upgrade touches;
     # then what the database holds of the addons it upgrades.
@@ -125,6 +137,7 @@ def plan_for(cr, found):
     declared = fields_kept(upgraded_scans, todo_facts.parent_fields)
     scripts = {name: find_scripts(name, manifests[name]["path"]) for name in todo}
     digests = {name: read_script_digests(manifests[name]["path"], scripts[name]) for name in todo}
+    checked = {name: check_scripts(name, manifests[name]["path"], scripts[name], set(manifests)) for name in todo}
     missing_external = {name: find_missing_external(manifests[name]) for name in loaded}
     known_models = facts.models | {model for scan in scans.values() for model in scan.own}
     defined, problems = preflight.check_addons(loaded, manifests, scans, installed, known_models, missing_external)
@@ -143,11 +156,15 @@ def plan_for(cr, found):
         scripts=scripts,
         script_digests=digests,
         recorded_scripts=todo_facts.recorded_scripts,
+        saved_versions=facts.saved_versions,
+        script_problems=checked,
+        allow_unrun=allow_unrun,
         records=todo_facts.records,
         defined_xmlids=defined,
         stored_fields=todo_facts.stored_fields,
         declared_fields=declared,
         problems=problems,
         pending=facts.pending,
+        languages=facts.languages,
         company_countries=countries,
     )

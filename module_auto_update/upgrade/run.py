@@ -35,6 +35,7 @@ new column on ``res.partner``, is upgraded before anything reads it).
 
 import functools
 import logging
+import os
 import random
 import threading
 import time
@@ -67,6 +68,13 @@ FIRST_RUN = (
 )
 # How long a run waits for another run's upgrade lock, per trigger (otherwise a system parameter).
 LOCK_TIMEOUT_SETTINGS = {results.COMMAND_LINE: "--lock-timeout", results.SERVER_START: "auto_upgrade_lock_timeout"}
+# What let migration scripts that the versions keep from running be left unrun, per trigger.
+ALLOW_UNRUN_SETTINGS = {
+    results.COMMAND_LINE: "--allow-unrun-migrations",
+    results.SERVER_START: "auto_upgrade_allow_unrun_migrations",
+}
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("", "0", "false", "no", "off", "none")
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,8 @@ class Request:
     # Plan only, without the upgrade lock and without a history row: is an upgrade needed?
     check: bool = False
     init_hashes: bool = False
+    # Migration scripts that the versions keep from running are warned of, not blocking.
+    allow_unrun_migrations: bool = False
     # The caller reports a failure to its user (the in-Odoo entry points raise it
     # or show it): the run logs it as a WARNING, not as an ERROR too.
     caller_reports: bool = False
@@ -174,6 +184,15 @@ def number(value, default, name):
     return found
 
 
+def flag(value, name):
+    """A setting's yes or no (a server option, a system parameter): ``1``, ``true``, ``yes``, ``on``
+    (any case) for yes; anything else is no, logged when it is not ``0``, ``false``, ``no``, ``off``."""
+    text = str(value if value not in (None, False) else "").strip().lower()
+    if text not in TRUE + FALSE:
+        _logger.warning("%s is neither true nor false; false is used.", name)
+    return text in TRUE
+
+
 def backoff(attempt):
     """Seconds to wait after failed attempt number ``attempt`` (1, 2...): exponential, with jitter."""
     return min(FIRST_BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF) * random.uniform(0.5, 1.0)
@@ -193,7 +212,7 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
     committed (or rehearsed) attempt held. Once the upgrade's commit took
     effect (PostgreSQL says so), the run is ``done``: what fails after it
     (post-commit work, the signal to other processes, the history row) is
-    one of its ``warnings``, never a failure. A failure is logged as an ERROR
+    one of its ``after_commit`` sentences, never a failure. A failure is logged as an ERROR
     with its traceback, or as a WARNING when the caller reports it
     (``Request.caller_reports``): said once.
     """
@@ -217,11 +236,11 @@ def run(cr, request, loader=Loader(), commit=True, history_cursor=None):
             _logger.warning("%s: %s", dbname, exc)
             learned = {"result": results.FAILED, "error": str(exc), "plan": getattr(exc, "plan", None)}
         except transaction.CommitUnknown as exc:
-            _logger.log(failed_level, "%s: %s", dbname, exc, exc_info=True)
+            _log_failure(request, failed_level, dbname, str(exc))
             learned = {"result": results.FAILED, "error": str(exc)}
         except Exception as exc:
             message = f"{failure.describe(exc)}\n{UNCHANGED}"
-            _logger.log(failed_level, "%s: %s", dbname, message, exc_info=True)
+            _log_failure(request, failed_level, dbname, message)
             learned = {"result": results.FAILED, "error": message}
         outcome.update(learned)
     return outcome
@@ -244,9 +263,11 @@ def recorded(dbname, request, history_cursor=None):
     _logger.info("%s: %s in %.2f s", dbname, outcome.result, outcome.duration)
     if outcome.locks:
         _logger.info("%s: exclusive locks held: %s", dbname, watcher.held_text(outcome.locks))
-    if outcome.restart_needed:
-        _logger.warning("%s: %s", dbname, plan.restart_text(outcome.restart_addons))
-    for text in outcome.warnings:
+    if outcome.restart_addons:
+        rehearsal = outcome.result == results.REHEARSED
+        text = plan.restart_text(outcome.restart_addons, outcome.restart_processes, rehearsal)
+        _logger.log(logging.WARNING if outcome.restart_needed else logging.INFO, "%s: %s", dbname, text)
+    for text in outcome.after_commit:
         _logger.warning("%s: %s", dbname, text)
     if outcome.result not in results.RECORDED or request.check:
         return
@@ -265,12 +286,12 @@ def recorded(dbname, request, history_cursor=None):
                 locks=outcome.locks,
                 restart_needed=outcome.restart_needed,
                 rehearsal=request.rehearse,
-                warnings=outcome.warnings,
+                after_commit=outcome.after_commit,
             )
             cr.commit()  # pylint: disable=invalid-commit
     except Exception as exc:
         _logger.exception("%s: the run could not be recorded in the history.", dbname)
-        outcome.warnings.append(f"the run was not recorded in the history ({exc})")
+        outcome.after_commit.append(f"the run was not recorded in the history ({exc})")
 
 
 def _run(cr, request, loader, commit, outcome):
@@ -283,10 +304,12 @@ def _run(cr, request, loader, commit, outcome):
         found = _inspect_scope(cr, request)
         if request.check and found.nothing_to_do:
             return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
-        return {"result": results.UPGRADE_NEEDED if request.check else results.DRY_RUN, "plan": _planned(cr, found)}
+        the_plan = _planned(cr, found, request)
+        return {"result": results.UPGRADE_NEEDED if request.check else results.DRY_RUN, "plan": the_plan}
     _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
     with lock.held(cr, dbname, request.lock_timeout):
         guarded = {}  # table -> why the next attempts lock it against writers before their snapshot
+        altered = set()  # tables an attempt altered: locked ACCESS EXCLUSIVE, not EXCLUSIVE
         for attempt in range(1, max(request.attempts, 1) + 1):
             outcome.attempts = attempt
             if commit:
@@ -294,15 +317,64 @@ def _run(cr, request, loader, commit, outcome):
                 # previous holder of the lock (or attempt) committed meanwhile.
                 cr.commit()  # pylint: disable=invalid-commit
             try:
-                result = _attempt(cr, request, loader, commit, guarded)
+                result = _attempt(cr, request, loader, commit, guarded, altered)
                 break
             except transaction.Contended as exc:
+                altered |= exc.altered
                 new = {table: f"after a conflict on {table}" for table in exc.tables if table not in guarded}
                 guarded.update(new)
                 _give_way(dbname, request, attempt, exc, sorted(new))
         if commit and result["result"] in (results.DONE, results.HASHES_RECORDED):  # committed a change
-            result = dict(result, warnings=[*result.get("warnings", ()), *_reload_everywhere(dbname)])
-        return result
+            result = dict(result, after_commit=[*result.get("after_commit", ()), *_reload_everywhere(dbname)])
+        return _with_restart(cr, result)
+
+
+def _with_restart(cr, learned):
+    """``learned`` with the Odoo processes connected to the database now, when the Python code of
+    addons it upgraded (or rehearsed) changed (``restart_addons``): ``restart_processes``
+    (``stored.odoo_processes``, but for this process and its lock watcher), and ``restart_needed``
+    when there are some. When they cannot be read, ``restart_processes`` is None and a restart is
+    said to be needed."""
+    if not learned.get("restart_addons"):
+        return learned
+    try:
+        with cr.savepoint(flush=False):
+            processes = stored.odoo_processes(cr, os.environ, *_own_connections())
+    except Exception:
+        _logger.warning("%s: the Odoo processes connected to the database could not be read.", cr.dbname, exc_info=True)
+        processes = None
+    return dict(learned, restart_processes=processes, restart_needed=processes != [])
+
+
+def _own_connections():
+    """``(application names, backend pids)`` of this process's connections: its application name when
+    it names this process alone (Odoo's default, or ODOO_PGAPPNAME with ``{pid}``), and the backends of
+    Odoo's connection pools."""
+    template = os.environ.get(stored.PGAPPNAME, stored.DEFAULT_PGAPPNAME)
+    names = [stored.odoo_application(os.environ, os.getpid())] if "{pid}" in template else []
+    pids = set()
+    for pool in (getattr(odoo.sql_db, "_Pool", None), getattr(odoo.sql_db, "_Pool_readonly", None)):
+        for cnx, *_used in list(getattr(pool, "_connections", None) or ()):
+            try:
+                if not cnx.closed:
+                    pids.add(cnx.get_backend_pid())
+            except psycopg2.Error:
+                continue
+    return names, pids
+
+
+def _log_failure(request, level, dbname, message):
+    """Log a failure (in an ``except`` block) with its traceback, where a log is kept: a log file,
+    syslog, a server's log. The command line writing its log to the terminal (no ``--logfile``, no
+    syslog) logs one line, the error's first (the result, on stdout, has it whole), and the traceback
+    at DEBUG (``--log-level=debug`` shows it)."""
+    if request.trigger != results.COMMAND_LINE or config["logfile"] or config["syslog"]:
+        _logger.log(level, "%s: %s", dbname, message, exc_info=True)
+        return
+    first, more, _rest = message.partition("\n")
+    said = f"{first} (the whole error is in the result; --log-level=debug shows the traceback)" if more else first
+    _logger.log(level, "%s: %s", dbname, said)
+    _logger.debug("%s: the traceback of that failure:", dbname, exc_info=True)
 
 
 def _give_way(dbname, request, attempt, contended, locking=()):
@@ -321,7 +393,7 @@ def _give_way(dbname, request, attempt, contended, locking=()):
     if locking:
         _logger.warning(
             "%s: attempt %d of %d rolled back: a row it read was changed by another session meanwhile (%s). "
-            "Trying again at once, with %s locked against writers until the commit.",
+            "Trying again at once, with %s locked against writers from its start to its commit.",
             dbname,
             attempt,
             request.attempts,
@@ -341,10 +413,13 @@ def _give_way(dbname, request, attempt, contended, locking=()):
     time.sleep(delay)
 
 
-def _attempt(cr, request, loader, commit, guarded):
+def _attempt(cr, request, loader, commit, guarded, altered=frozenset()):
     """Steps 2 and 3: decide, then upgrade in one transaction; returns what it learned (fields
-    of the run's ``Result``); raises ``transaction.Contended``. ``guarded``: tables to lock
-    against writers before the transaction's snapshot (table -> why)."""
+    of the run's ``Result``); raises ``transaction.Contended`` (with the tables the attempt altered,
+    ``altered``). ``guarded``: tables to lock against writers before the transaction's snapshot
+    (table -> why); those in ``altered`` are locked ``ACCESS EXCLUSIVE``, as their change would:
+    a user's transaction that read such a table and waits to write it would otherwise keep the
+    change waiting (a deadlock)."""
     dbname = cr.dbname
     the_plan = None
     if not request.init_hashes:
@@ -354,7 +429,7 @@ def _attempt(cr, request, loader, commit, guarded):
             _logger.info("%s: no installed addon changed and none is pending", dbname)
             return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
         if not found.nothing_to_do:
-            the_plan = _planned(cr, found)
+            the_plan = _planned(cr, found, request)
             if the_plan["blocking"] and request.rehearse:
                 return {"result": results.BLOCKED, "plan": the_plan, "error": blocked(the_plan["blocking"])}
             if the_plan["blocking"]:
@@ -371,7 +446,11 @@ def _attempt(cr, request, loader, commit, guarded):
         ):
             try:
                 with transaction.one_transaction(
-                    cr, commit, request.lock_wait, guarded, written=lambda: _written(watch)
+                    cr,
+                    commit,
+                    request.lock_wait,
+                    {table: "ACCESS EXCLUSIVE" if table in altered else "EXCLUSIVE" for table in guarded},
+                    written=lambda: _written(watch),
                 ) as run_cr:
                     if request.init_hashes:
                         learned = _record_current(run_cr, request)
@@ -384,7 +463,7 @@ def _attempt(cr, request, loader, commit, guarded):
                         learned = _rehearsed(run_cr, learned, found, seen, before)
                         raise Rehearsed(dict(learned, locks=watch.held(time.monotonic(), guarded)))
             except transaction.Contended as exc:
-                exc.wait = watch.last_wait
+                exc.wait, exc.altered = watch.last_wait, watch.altered()
                 raise
             except Exception as exc:
                 if watch.aborted:
@@ -394,7 +473,8 @@ def _attempt(cr, request, loader, commit, guarded):
                     ) from exc
                 raise
             # Committed: from here on, what fails is a warning of what did not happen.
-            learned = dict(learned, locks=watch.held(time.monotonic(), guarded), warnings=run_cr.after_commit)
+            after_commit = [*_unrun_allowed(request, learned), *run_cr.after_commit]
+            learned = dict(learned, locks=watch.held(time.monotonic(), guarded), after_commit=after_commit)
     except Rehearsed as rehearsed:
         learned = rehearsed.learned
     return learned
@@ -414,9 +494,26 @@ def _rehearsed(cr, learned, found, seen, before):
     return dict(learned, result=results.REHEARSED, rehearsal=report)
 
 
-def _planned(cr, found):
+def _unrun_allowed(request, learned):
+    """What a committed upgrade says of the migration scripts of the addons it upgraded that did not
+    run, as the request allowed (``allow_unrun_migrations``): kept in the history with the run."""
+    upgraded = set(learned.get("upgraded", ()))
+    files = [
+        w["file"]
+        for w in (learned.get("plan") or {}).get("warnings", ())
+        if w["kind"] == "migration-not-reached" and w["module"] in upgraded
+    ]
+    if not files:
+        return []
+    setting = ALLOW_UNRUN_SETTINGS.get(
+        request.trigger, "the system parameter module_auto_update.allow_unrun_migrations"
+    )
+    return [f"these migration scripts did not run, as {setting} allowed: {', '.join(files)}"]
+
+
+def _planned(cr, found, request):
     """``plan_inputs.plan_for``; a first run is said in the log."""
-    the_plan = plan_inputs.plan_for(cr, found)
+    the_plan = plan_inputs.plan_for(cr, found, allow_unrun=request.allow_unrun_migrations)
     if the_plan["first_run"] and the_plan["changed"]:
         _logger.warning("%s: %s", cr.dbname, FIRST_RUN)
     return the_plan
@@ -588,8 +685,9 @@ def _reload_everywhere(dbname):
     """After the commit, every Odoo process reloads the database's registry; returns what did
     not happen, in words (the upgrade is committed whatever happens here).
 
-    Odoo signals the new registry from inside the load, before the commit:
-    a process that reloaded then read the old state.
+    The run's one signal: the one Odoo sends at the end of the load, inside
+    the transaction, is held back (``signaling``), since a process that
+    reloaded there read the database as it was before the commit.
     """
     if dbname not in Registry.registries:
         return []

@@ -57,6 +57,7 @@ import psycopg2.errors
 
 import odoo.sql_db
 from odoo.sql_db import Savepoint, TestCursor
+from odoo.tools import SQL
 from odoo.tools.misc import Callbacks
 
 from ..core import watcher
@@ -76,13 +77,16 @@ class Contended(Exception):
     ``tables``: after a serialization failure, the tables where the block's
     snapshot met a newer change: locked against writers before the next
     try's snapshot, they cannot conflict again (empty for a lock wait or a
-    deadlock, which a later try may simply not meet).
+    deadlock, which a later try may simply not meet). The run adds what it
+    saw: ``wait``, the lock the block waited on (``core.watcher.Wait``), and
+    ``altered``, the tables the block held ``ACCESS EXCLUSIVE``.
     """
 
     def __init__(self, error, tables=()):
         super().__init__(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
         self.error = error
         self.tables = tuple(tables)
+        self.wait, self.altered = None, set()
 
 
 class TransactionEnded(Exception):
@@ -119,7 +123,7 @@ class _Run:
         self.lock = threading.RLock()
         self.contention = None  # the first CONTENTION error a statement met
         self.conflicts = set()  # the tables of its serialization failures (Contended.tables)
-        self.guarded = set(guarded)  # the tables locked against writers before the snapshot
+        self.guarded = dict(guarded)  # table -> the mode it was locked in before the snapshot
         self.written = written  # () -> the tables the run's transaction wrote so far (from another connection)
         self.lock_timeout = None  # the run's own, replacing the loader's (see _noticing_contention)
         self.expected = False  # see handled_contention
@@ -197,17 +201,28 @@ def raw_cursor(cr):
     return cr._obj
 
 
+# The modes a run locks tables in before its snapshot (see one_transaction), and their statements.
+LOCK_STATEMENTS = {
+    "EXCLUSIVE": "LOCK TABLE %s IN EXCLUSIVE MODE",
+    "ACCESS EXCLUSIVE": "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE",
+}
+
 # Odoo's loader sets its own lock wait for the session (15 s, odoo/modules/loading.py).
 LOADER_LOCK_TIMEOUT = "SET SESSION lock_timeout"
 
 
 def _conflict_tables(run, query):
     """The tables of a serialization failure of ``query``: the table it writes; when that is
-    unknown, or already locked against writers, every table the transaction wrote."""
+    unknown, or already locked against writers, every table the transaction wrote.
+
+    Asks ``run.written()`` in any case: the watcher's look, now that the failed
+    transaction still holds its locks, also sees what the attempt altered.
+    """
+    written = set(run.written())
     table = watcher.written_table(raw_cursor(run.cr).query or (query if isinstance(query, str) else None))
     if table and table not in run.guarded:
         return {table}
-    return set(run.written()) | ({table} if table else set())
+    return written | ({table} if table else set())
 
 
 @contextmanager
@@ -282,21 +297,23 @@ def _errors_demoted(run, ident):
 
 
 def _begin(cr, lock_wait, guarded):
-    """The transaction's first statements, before its snapshot: the lock wait, then
-    ``guarded`` locked against writers (``EXCLUSIVE``: plain reads go on).
+    """The transaction's first statements, before its snapshot: the lock wait, then each table of
+    ``guarded`` locked in its mode (table -> ``EXCLUSIVE``: against writers, plain reads go on; or
+    ``ACCESS EXCLUSIVE``, for a table the upgrade alters anyway).
 
     Utility statements only: a ``SELECT`` would take the snapshot before the locks.
     """
     if lock_wait:
-        cr.execute(f"SET LOCAL lock_timeout = '{round(lock_wait * 1000)}ms'")
-    if guarded:
-        tables = ", ".join(f'"{table}"' for table in sorted(guarded))
-        _logger.info("%s: locking %s against writers for this attempt", cr.dbname, tables)
-        cr.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        cr.execute("SET LOCAL lock_timeout = %s", (f"{round(lock_wait * 1000)}ms",))
+    for mode in sorted(set(guarded.values())):
+        tables = sorted(table for table, its in guarded.items() if its == mode)
+        _logger.info("%s: locking %s in %s mode for this attempt", cr.dbname, ", ".join(tables), mode)
+        names = SQL(", ").join(SQL.identifier(table) for table in tables)
+        cr.execute(SQL(LOCK_STATEMENTS[mode], names))
 
 
 @contextmanager
-def one_transaction(cr, commit=True, lock_wait=0.0, lock_against_writers=(), written=tuple):
+def one_transaction(cr, commit=True, lock_wait=0.0, lock_against_writers=None, written=tuple):
     """Run the block in ``cr``'s transaction, with every cursor the thread opens on its database.
 
     Yields a ``RunCursor`` to work with. On success the block's work is
@@ -309,8 +326,8 @@ def one_transaction(cr, commit=True, lock_wait=0.0, lock_against_writers=(), wri
     failure, and ``cr`` is neither committed nor rolled back.
 
     ``lock_wait``: seconds a statement may wait for a lock (0: no limit).
-    ``lock_against_writers``: tables locked ``EXCLUSIVE`` before the
-    snapshot. ``written()``: the tables the transaction wrote, as another
+    ``lock_against_writers``: tables locked before the snapshot, each in its
+    mode (table -> ``EXCLUSIVE`` or ``ACCESS EXCLUSIVE``). ``written()``: the tables the transaction wrote, as another
     connection sees its locks (for a conflict whose table the statement does
     not say). Neither applies with ``commit=False``, where they would
     outlive the block. Raises ``Contended`` (after the rollback) when a
@@ -322,7 +339,7 @@ def one_transaction(cr, commit=True, lock_wait=0.0, lock_against_writers=(), wri
     if ident in _runs:
         raise RuntimeError("an upgrade run is already under way in this thread")
     _install()
-    run = _runs[ident] = _Run(cr, lock_against_writers if commit else (), written)
+    run = _runs[ident] = _Run(cr, (lock_against_writers or {}) if commit else {}, written)
     try:
         with _noticing_contention(run), _errors_demoted(run, ident):
             savepoint = None

@@ -56,7 +56,7 @@ def plan_html(plan, translate):
 
     changed = []
     for entry in plan["changed"]:
-        line = Markup("<strong>%s</strong> (%s)") % (entry["module"], say(entry["reason"]))
+        line = Markup("<strong>%s</strong> (%s)") % (entry["module"], upgrade_plan.change_reason(entry, translate))
         paths = [Markup("<code>%s %s</code>") % marked for marked in upgrade_plan.marked_files(entry["files"])]
         changed.append(line + _items(paths))
     html += section("changed", changed)
@@ -102,10 +102,12 @@ def rehearsal_html(outcome, translate):
             error=outcome["error"] or "",
         )
         html = Markup('<div class="alert alert-danger o_mau_rehearsal_result" role="alert">%s</div>') % message
-    if outcome.get("restart_needed"):
-        html += Markup('<div class="alert alert-warning">%s</div>') % upgrade_plan.restart_text(
-            outcome["restart_addons"]
+    if outcome.get("restart_addons"):
+        level = "warning" if outcome.get("restart_needed") else "info"
+        text = upgrade_plan.restart_text(
+            outcome["restart_addons"], outcome.get("restart_processes"), outcome["result"] == results.REHEARSED
         )
+        html += Markup('<div class="alert alert-%s o_mau_restart">%s</div>') % (level, text)
     report = outcome.get("rehearsal")
     if not report:
         return html

@@ -215,6 +215,7 @@ def test_the_record_after_an_upgrade_holds_every_per_file_digest(addons, tmp_pat
 
     monkeypatch.setattr(stored, "saved_digests", lambda cr: {})
     monkeypatch.setattr(stored, "table_exists", lambda cr, table: True)
+    monkeypatch.setattr(stored, "column_exists", lambda cr, table, column: True)
     stored.save_fingerprints(Cursor(), found, upgraded=["beta"])
     for name, path in addons.items():
         expected = fingerprint(path, PATTERNS, LANGS)

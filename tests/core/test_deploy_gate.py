@@ -4,6 +4,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from plans import build_plan
@@ -70,7 +71,7 @@ def test_text_says_the_warning_and_the_first_run():
     quiet = a_plan(warnings=[WITHOUT_CODE], info=[{"detail": "studio_customization exists only ..."}])
     text = command.as_text(outcome(results.NOTHING_TO_DO, quiet))
     assert text.splitlines() == [
-        "db: nothing to do",
+        "db: code missing",
         f"    WARNING: {WITHOUT_CODE['detail']}",
         "    studio_customization exists only ...",
     ]
@@ -83,6 +84,51 @@ def test_text_says_the_warning_and_the_first_run():
     text = command.as_text(outcome(results.UPGRADE_NEEDED, first))
     assert text.splitlines()[:2] == ["db: upgrade needed", f"    {command.FIRST_RUN}"]
     assert "--init-hashes" in command.FIRST_RUN
+
+
+def test_each_line_says_the_word_of_its_exit_code():
+    """One table (EXIT_WORDS): the exit code of each outcome and the word its line says, text and JSON."""
+    blocking = [{"code": "xml-invalid", "file": "a/views.xml", "line": 3, "detail": "Not well-formed XML"}]
+    plain = a_plan(summary={"text": "..."})
+    blocked, no_code = dict(plain, blocking=blocking), dict(plain, warnings=[WITHOUT_CODE])
+    cases = [
+        (outcome(results.DONE, plain), command.EXIT_OK, "done"),
+        (outcome(results.NOTHING_TO_DO, plain), command.EXIT_OK, "nothing to do"),
+        (outcome(results.DRY_RUN, plain), command.EXIT_OK, "dry run"),
+        (outcome(results.HASHES_RECORDED), command.EXIT_OK, "hashes recorded"),
+        (outcome(results.REHEARSED, plain), command.EXIT_OK, "rehearsed"),
+        (outcome(results.FAILED, plain), command.EXIT_FAILED, "failed"),
+        (outcome(results.INCOMPLETE, plain), command.EXIT_FAILED, "incomplete"),
+        (command.missing_outcome("db", False), command.EXIT_MISSING, "missing"),
+        (command.not_odoo_outcome("db"), command.EXIT_MISSING, "not an Odoo database"),
+        (outcome(results.BUSY), command.EXIT_BUSY, "busy"),
+        # Blocking problems: whatever was asked, the upgrade would not start (a real run: did not).
+        (outcome(results.DRY_RUN, blocked), command.EXIT_BLOCKED, "blocked"),
+        (outcome(results.UPGRADE_NEEDED, blocked), command.EXIT_BLOCKED, "blocked"),
+        (outcome(results.BLOCKED, blocked), command.EXIT_BLOCKED, "blocked"),
+        (outcome(results.FAILED, blocked), command.EXIT_BLOCKED, "blocked"),
+        # An installed addon without code, beside nothing to do or an upgrade of the others.
+        (outcome(results.NOTHING_TO_DO, no_code), command.EXIT_NO_CODE, "code missing"),
+        (outcome(results.DONE, no_code, upgraded=["a"]), command.EXIT_NO_CODE, "code missing"),
+        (outcome(results.DRY_RUN, no_code), command.EXIT_NO_CODE, "code missing"),
+        (outcome(results.UPGRADE_NEEDED, plain), command.EXIT_UPGRADE_NEEDED, "upgrade needed"),
+    ]
+    for one, code, word in cases:
+        assert (command.exit_code([one], if_exists=False), command.result_word(one)) == (code, word), one
+        assert word in dict(command.EXIT_WORDS)[code]
+        assert command.as_text(one).split("\n")[0].split(" (")[0].split(": ")[:2] == ["db", word], one
+        assert json.loads(command.as_json(one))["result"] == word
+        assert re.split(r"\s{2,}", command.summary_table([one]).splitlines()[1])[1] == word
+    # "upgrade needed" says 7 only; 5, 6 and 7 have one word each.
+    assert [code for code, words in command.EXIT_WORDS if results.UPGRADE_NEEDED in words] == [7]
+    assert {code: len(words) for code, words in command.EXIT_WORDS if code >= 5} == {5: 1, 6: 1, 7: 1}
+    # --if-exists: a missing database is no error, and still says missing.
+    gone = command.missing_outcome("db", True)
+    assert (command.exit_code([gone], if_exists=True), command.result_word(gone)) == (command.EXIT_OK, "missing")
+    # --help lists each code's words; every code of the table is explained there.
+    for code, _words in command.EXIT_WORDS:
+        assert f"\n    {code}: {command.exit_words(code)}" in command.EXIT_CODES
+    assert "missing (--if-exists)" in command.exit_words(command.EXIT_OK)
 
 
 def test_a_refused_run_carries_its_plan_in_json():

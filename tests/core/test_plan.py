@@ -57,8 +57,9 @@ def test_files_added_removed_modified_and_reasons():
             "module": "a",
             "reason": "changed",
             "files": {"added": ["new.csv"], "removed": ["gone.xml"], "modified": ["x.py"]},
+            "why": None,
         },
-        {"module": "d", "reason": "forced", "files": None},
+        {"module": "d", "reason": "forced", "files": None, "why": None},
     ]
     # An addon without code is listed once, as a warning, never as a change.
     assert result["missing"] == [{"module": "c", "reason": "folder missing"}]
@@ -66,7 +67,52 @@ def test_files_added_removed_modified_and_reasons():
     assert result["info"] == [] and plan.without_code(result) == ["c"]
     assert "c is installed but its folder is not in the addons path" in plan.render_text(result)
     del data["saved"]["b"]
-    assert build_plan(**data)["changed"][1] == {"module": "b", "reason": "never recorded", "files": None}
+    assert build_plan(**data)["changed"][1] == {"module": "b", "reason": "never recorded", "files": None, "why": None}
+
+
+FRENCH = ("fr_FR", "French / Français", True)
+LANGUAGES = [FRENCH, ("fr_BE", "French (BE) / Français (BE)", False), ("de_DE", "German / Deutsch", True)]
+
+
+def test_a_language_activated_says_which_addon_it_changed():
+    """French activated: the French .po files now count in the fingerprints of the addons that ship them."""
+    data = changed(inputs(), "a", "b", "c", "d")
+    data["saved_files"] = {
+        "a": {"x.py": "1", "i18n/de.po": "2"},
+        "b": {"x.py": "1"},
+        "c": {"x.py": "1"},
+        "d": {"x.py": "1"},
+    }
+    data["current_files"] = {
+        "a": {"x.py": "1", "i18n/de.po": "2", "i18n/fr.po": "3", "i18n_extra/fr_BE.po": "4"},
+        "b": {"x.py": "1", "i18n/fr.po": "3"},
+        "c": {"x.py": "2", "i18n/fr.po": "3"},  # its code changed too: no single reason
+        "d": {"x.py": "1", "i18n/de_AT.po": "5"},  # German counted already: a new file of the code
+    }
+    data["languages"] = LANGUAGES
+    result = build_plan(**data)
+    why = {item["module"]: item["why"] and item["why"]["detail"] for item in result["changed"]}
+    assert why == {
+        "a": "French activated: fr.po, fr_BE.po now count in its fingerprint",
+        "b": "French activated: fr.po now counts in its fingerprint",
+        "c": None,
+        "d": None,
+    }
+    assert result["changed"][1]["why"]["code"] == "language-activated"
+    assert result["changed"][1]["why"]["params"] == {"languages": "French", "files": "fr.po"}
+    text = plan.render_text(result)
+    assert "  b (French activated: fr.po now counts in its fingerprint)\n      + i18n/fr.po" in text, text
+    assert "  c (changed)" in text
+    assert json.loads(json.dumps(result)) == result
+
+    # Deactivated: the French files no longer count.
+    data["saved_files"], data["current_files"] = data["current_files"], data["saved_files"]
+    data["languages"] = [("fr_FR", "French / Français", False), *LANGUAGES[1:]]
+    why = {item["module"]: item["why"] and item["why"]["detail"] for item in build_plan(**data)["changed"]}
+    assert why["b"] == "French deactivated: fr.po no longer counts in its fingerprint", why
+    # Not a language's doing when it is still active: a file removed from the code.
+    data["languages"] = LANGUAGES
+    assert all(item["why"] is None for item in build_plan(**data)["changed"])
 
 
 def test_missing_code_alone_is_nothing_to_upgrade_and_says_so():

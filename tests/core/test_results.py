@@ -23,5 +23,5 @@ def test_crosses_a_process_boundary_whole():
     assert pickle.loads(pickle.dumps(result)) == result
     assert set(result.as_dict()) == {
         "database", "result", "plan", "upgraded", "error", "duration",
-        "attempts", "locks", "restart_needed", "restart_addons", "rehearsal", "warnings",
+        "attempts", "locks", "restart_needed", "restart_addons", "restart_processes", "rehearsal", "after_commit",
     }  # fmt: skip

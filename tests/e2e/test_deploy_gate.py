@@ -143,7 +143,7 @@ def test_an_installed_addon_without_code_is_a_warning_everywhere(recorded_db):
     lose_code(db)
     proc = both(db, "-d", db.name, *IGNORE_SELF)
     assert proc.returncode == 6, proc.stderr[-3000:]
-    assert proc.stdout.startswith(f"{db.name}: nothing to do\n    WARNING: {MISSING_CODE}"), proc.stdout
+    assert proc.stdout.startswith(f"{db.name}: code missing\n    WARNING: {MISSING_CODE}"), proc.stdout
     assert "studio_customization is installed but has no code in the addons path: it exists only in the database" in (
         proc.stdout
     )
@@ -173,7 +173,7 @@ def test_an_upgrade_beside_an_addon_without_code_is_done_and_still_warns(recorde
     change(db, "mau_sample_e")
     proc = odoo_bin(db, "-d", db.name, *IGNORE_SELF)
     assert proc.returncode == 6, proc.stderr[-3000:]
-    assert proc.stdout.startswith(f"{db.name}: done (upgraded mau_sample_e, mau_sample_f, mau_sample_g)")
+    assert proc.stdout.startswith(f"{db.name}: code missing (upgraded mau_sample_e, mau_sample_f, mau_sample_g)")
     assert MISSING_CODE in proc.stdout and "mau_sample_c" in proc.stderr
 
 
@@ -216,9 +216,9 @@ def test_a_refused_run_carries_its_blocking_list_and_changes_in_json(recorded_db
     db = recorded_db
     code, file, line = broken_xml(db)
     proc = both(db, "-d", db.name, *IGNORE_SELF, "--format", "json")
-    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.returncode == 5, proc.stderr[-3000:]  # refused for blocking problems: blocked
     out = json.loads(proc.stdout)
-    assert out["result"] == "failed" and out["error"].startswith("The upgrade did not start"), out
+    assert out["result"] == "blocked" and out["error"].startswith("The upgrade did not start"), out
     assert [(b["code"], b["module"], b["file"], b["line"]) for b in out["blocking"]] == [
         (code, "mau_sample_c", file, line)
     ]

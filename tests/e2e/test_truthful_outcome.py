@@ -61,7 +61,7 @@ def test_a_new_dependency_that_pulls_mail_and_bus(db, entry):
     assert PULLED <= set(recorded["upgraded"].split(", ")), recorded
     assert installed(db, {*PULLED, "bus"}) == {*PULLED, "bus"}
     assert not db.pending()
-    assert db.sql("SELECT warnings FROM module_auto_update_run ORDER BY id DESC LIMIT 1") == [(None,)]
+    assert db.sql("SELECT after_commit FROM module_auto_update_run ORDER BY id DESC LIMIT 1") == [(None,)]
     assert check(db) == (0, "nothing to do")
 
 
@@ -90,13 +90,13 @@ def test_post_commit_work_that_fails_is_a_warning_of_a_done_upgrade(db, entry):
     else:
         (out,) = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
         assert out["result"] == "done" and out["error"] is None, out
-        (said,) = out["warnings"]
+        (said,) = out["after_commit"]
     assert "boom" in said and "probe post-commit" in said and "did not happen" in said, said
     assert "left as it was" not in proc.stdout + proc.stderr
     # The database is upgraded, and the history says so.
     assert db.sql("SELECT latest_version FROM ir_module_module WHERE name = 'mau_probe_a'") == [("18.0.1.0.1",)]
     (result, error, warnings) = db.sql(
-        "SELECT result, error, warnings FROM module_auto_update_run ORDER BY id DESC LIMIT 1"
+        "SELECT result, error, after_commit FROM module_auto_update_run ORDER BY id DESC LIMIT 1"
     )[0]
     assert (result, error) == ("done", None) and "probe post-commit" in warnings
     assert check(db) == (0, "nothing to do")

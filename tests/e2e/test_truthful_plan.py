@@ -102,9 +102,9 @@ def test_blocking_problem_is_named_with_file_and_line_before_anything_runs(recor
     assert f"{file}:{line}: " in text and problem["detail"] in text, text
 
     proc = db.odoo_bin("auto-upgrade", "--format", "json", "--log-level=warn", check=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 5, "refused for blocking problems: blocked, not failed"
     outcome = json.loads(proc.stdout)
-    assert outcome["result"] == "failed" and outcome["error"].startswith("The upgrade did not start"), outcome
+    assert outcome["result"] == "blocked" and outcome["error"].startswith("The upgrade did not start"), outcome
     assert f"{file}:{line}" in outcome["error"]
 
     after = odoo_env.database_snapshot(db.name)
@@ -125,7 +125,7 @@ def test_installed_addon_without_code_is_warned_about_never_hidden_nor_handed_ov
         assert proc.returncode == 6, proc.stderr[-3000:]
         assert proc.stdout.count("studio_customization is installed but has no code") == 1, proc.stdout
         assert proc.stdout.count("WARNING: mau_sample_c is installed but its folder is not") == 1, proc.stdout
-        assert f"{db.name}: nothing to do" in proc.stdout
+        assert f"{db.name}: code missing" in proc.stdout
     after = odoo_env.database_snapshot(db.name)
     assert odoo_env.snapshot_differences(before, after, ignore=UNCHANGED_BUT) == []
 
