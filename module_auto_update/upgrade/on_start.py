@@ -47,7 +47,6 @@ DEFAULT_LOCK_TIMEOUT = 600.0
 LOCK_WAIT_OPTION = "auto_upgrade_lock_wait"
 ATTEMPTS_OPTION = "auto_upgrade_attempts"
 ALLOW_UNRUN_OPTION = "auto_upgrade_allow_unrun_migrations"
-TRUE = ("1", "true", "yes", "on")
 _disabled = False
 # The run on start under way in this thread, if any (see post_load).
 _local = threading.local()
@@ -63,7 +62,7 @@ def enabled():
     value = os.environ.get(ENABLE_VARIABLE) or config.get(ENABLE_OPTION)
     return (
         not _disabled
-        and str(value).strip().lower() in TRUE
+        and str(value).strip().lower() in run.TRUE
         # Only as a server-wide module: otherwise the hook would be installed
         # by the first registry that loads the addon, too late for it.
         and "module_auto_update" in odoo.conf.server_wide_modules
