@@ -72,7 +72,8 @@ def package_data():
 manifest = read_manifest()
 setup(
     name=f"odoo-addon-{ADDON}",
-    version=manifest["version"],
+    # The manifest's version has no series (Odoo prefixes its own): the package's is 18.0.x.y.z, as setuptools-odoo's.
+    version=manifest["version"] if manifest["version"].startswith(SERIES + ".") else f"{SERIES}.{manifest['version']}",
     description=manifest["summary"],
     long_description=(ROOT / ADDON / "README.rst").read_text() if (ROOT / ADDON / "README.rst").is_file() else "",
     long_description_content_type="text/x-rst",

@@ -3,7 +3,8 @@
 {
     "name": "Module Auto Update",
     "summary": "Upgrade only the addons whose files changed since their last upgrade",
-    "version": "18.0.1.0.0",
+    # Without the series: Odoo prefixes its own (18.0.1.0.0 on 18.0, 19.0.1.0.0 on 19.0), one tree for all.
+    "version": "1.0.0",
     "category": "Extra Tools",
     "website": "https://github.com/module-auto-update/module_auto_update",
     "author": "module_auto_update developers",

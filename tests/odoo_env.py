@@ -31,12 +31,23 @@ class Missing(SystemExit):
     """A prerequisite is missing: exits with one clear sentence."""
 
 
+# The Odoo series the suites run on: MAU_ODOO_SERIES=19.0 (or 17.0) runs them on the one
+# tools/setup.py prepared in its own virtual environment; 18.0 (the default) as described below.
+SERIES = os.environ.get("MAU_ODOO_SERIES", "18.0")
+
+
 @dataclass(frozen=True)
 class Odoo:
     root: Path  # the folder holding the odoo package
     command: tuple  # how to start odoo-bin
     addons_paths: tuple  # Odoo's own addons folders (base's is implicit)
     env: dict
+    series: str = "18.0"
+
+    @property
+    def command_name(self):
+        """The addon's command: ``auto-upgrade``; ``auto_upgrade`` from 19.0 on (upgrade/series.py)."""
+        return "auto-upgrade" if self.series < "19.0" else "auto_upgrade"
 
     def argv(self, args, addons=()):
         """The odoo-bin command line for ``args``; ``addons`` are extra addons folders."""
@@ -64,7 +75,17 @@ class Odoo:
         return proc
 
 
-def find_odoo():
+def series_venv(series):
+    """The virtual environment ``tools/setup.py`` prepares for Odoo ``series`` (17.0, 19.0)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "module_auto_update" / f"venv-{series}"
+
+
+def find_odoo(series=None):
+    """The Odoo of ``series`` (default ``SERIES``: the MAU_ODOO_SERIES variable, else 18.0)."""
+    series = series or SERIES
+    if series != "18.0":
+        return find_other_series(series)
     src = os.environ.get("ODOO_SRC")
     if src:
         root = Path(src).expanduser().resolve()
@@ -103,6 +124,32 @@ def find_odoo():
     )
     addons = (root / "addons",) if (root / "addons").is_dir() else ()
     return Odoo(root, command, addons, env)
+
+
+def find_other_series(series):
+    """Odoo ``series`` (17.0, 19.0) from the virtual environment of its own that ``tools/setup.py``
+    prepared (``ODOO_SRC_17``, ``ODOO_SRC_19``), whose Python imports it."""
+    python = series_venv(series) / "bin" / "python"
+    variable = f"ODOO_SRC_{series.split('.')[0]}"
+    if not python.is_file():
+        raise Missing(
+            f"Odoo {series} is not prepared: no {python}. Run {variable}=/path/to/odoo-{series} python3 tools/setup.py."
+        )
+    probe = subprocess.run(
+        [str(python), "-c", "import odoo, odoo.release as r, os; print(r.series, os.path.dirname(odoo.__path__[0]))"],
+        capture_output=True,
+        text=True,
+    )
+    found = probe.stdout.split()
+    if probe.returncode != 0 or len(found) != 2 or found[0] != series:
+        raise Missing(
+            f"Odoo {series} is required in {python}, found {found[0] if found else 'an Odoo that does not import'}: "
+            f"run {variable}=/path/to/odoo-{series} python3 tools/setup.py."
+        )
+    root = Path(found[1])
+    # Odoo's own addons: addons/ in a checkout; in a 17.0 source distribution, odoo/addons (base's folder).
+    addons = tuple(path for path in (root / "addons", root / "odoo" / "addons") if path.is_dir())[:1]
+    return Odoo(root, (str(python), str(root / "odoo-bin")), addons, {}, series)
 
 
 def pg_connect(dbname="postgres"):

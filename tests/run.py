@@ -1,11 +1,13 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [lint]
+"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [19.0] [lint]
 
 - core: the pure core's pytest suite (no Odoo, no database);
 - odoo: the addon's own Odoo tests (--test-enable) on a fresh throwaway
   database; any failed test or any ERROR/CRITICAL log line fails it;
 - e2e: end-to-end pytest suite against real Odoo processes;
+- 19.0: the end-to-end tests proven on Odoo 19 so far (``SERIES_TESTS``),
+  on the Odoo 19 that tools/setup.py prepared; said and skipped when it did not;
 - lint: the static checks of tools/lint.py (ruff, pylint-odoo, OCA checks).
 
 Streams one line per test (outcome, time, name) as each ends; a suite quiet
@@ -59,10 +61,10 @@ def stream(cmd, on_line, waiting_on, **kwargs):
         on_line(line.rstrip("\n"))
 
 
-def pytest_suite(path):
+def pytest_suite(*paths, env=None):
     with tempfile.NamedTemporaryFile("w+", prefix="mau_progress_") as progress:
         cmd = [
-            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)),
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, paths)),
             *("-o", "console_output_style=classic", "-rfE"),
         ]
         output = []
@@ -74,7 +76,7 @@ def pytest_suite(path):
         def waiting_on():
             return Path(progress.name).read_text() or "pytest to collect the tests"
 
-        env = {**os.environ, "MAU_PROGRESS_FILE": progress.name}
+        env = {**os.environ, **(env or {}), "MAU_PROGRESS_FILE": progress.name}
         code = stream(cmd, on_line, waiting_on, cwd=HERE.parent, env=env)
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     summary = next((line for line in reversed(output) if PYTEST_COUNT.search(line)), "")
@@ -145,10 +147,26 @@ def odoo_suite():
     return {"passed": max(total - failed, 0), "failed": failed, "skipped": 0}
 
 
+# The end-to-end tests that run on another series too, by series.
+SERIES_TESTS = {"19.0": ("test_all_or_nothing.py",)}
+
+
+def series_suite(series):
+    """``SERIES_TESTS[series]`` on that series (``MAU_ODOO_SERIES``); skipped, and said, when
+    tools/setup.py did not prepare it (``absent``: no test to run is then no failure)."""
+    try:
+        odoo_env.find_odoo(series)
+    except odoo_env.Missing as exc:
+        print(f"  skipped: {exc}", flush=True)
+        return {"passed": 0, "failed": 0, "skipped": 1, "absent": True}
+    return pytest_suite(*(HERE / "e2e" / name for name in SERIES_TESTS[series]), env={"MAU_ODOO_SERIES": series})
+
+
 SUITES = {
     "core": lambda: pytest_suite(HERE / "core"),
     "odoo": odoo_suite,
     "e2e": lambda: pytest_suite(HERE / "e2e"),
+    **{series: (lambda series=series: series_suite(series)) for series in SERIES_TESTS},
     "lint": lint.run,
 }
 
@@ -186,7 +204,7 @@ def main(argv):
             f"{counts['skipped']} skipped in {rows[-1][2]:.0f} s",
             flush=True,
         )
-        if counts["failed"] or not ran:
+        if counts["failed"] or not (ran or counts.get("absent")):
             ok = False
             if not ran:
                 print(f"=== {name}: no test ran, which counts as a failure")

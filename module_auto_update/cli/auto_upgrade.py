@@ -19,15 +19,19 @@ import psycopg2
 from odoo.cli import Command
 from odoo.tools import config
 
-from ..upgrade import on_start, run
-from . import command, fleet, odoo_config
+# Absolute: Odoo 19 loads this file by itself, as odoo.cli.auto_upgrade (series.COMMAND).
+# pylint: disable=odoo-addons-relative-import
+from odoo.addons.module_auto_update.cli import command, fleet, odoo_config
+from odoo.addons.module_auto_update.upgrade import on_start, run, series
+
+# pylint: enable=odoo-addons-relative-import
 
 _logger = logging.getLogger(__name__)
 
 
 def parse(args):
     """``(options, request)``; exits with EXIT_USAGE on bad options."""
-    parser = command.build_parser(f"{Path(sys.argv[0]).name} auto-upgrade")
+    parser = command.build_parser(f"{Path(sys.argv[0]).name} {series.COMMAND}")
     opts, rest = parser.parse_known_args(args)
     command.validate(parser, opts)
     config.parser.prog = parser.prog
@@ -56,6 +60,8 @@ def parse(args):
         check=opts.check,
         init_hashes=opts.init_hashes,
         allow_unrun_migrations=opts.allow_unrun_migrations,
+        strict=opts.strict,
+        large_rows=opts.large_table,
     )
     return opts, request
 
@@ -72,10 +78,12 @@ def targets(opts):
     """The databases to run on, in order, and the missing ones among them."""
     existing = fleet.existing_databases()
     if opts.all_databases:
-        candidates = command.server_databases(existing, opts, config["dbfilter"], config["db_name"], config["list_db"])
+        candidates = command.server_databases(
+            existing, opts, config["dbfilter"], series.config_text("db_name"), config["list_db"]
+        )
         names = fleet.managed_databases(candidates)
     else:
-        names = command.comma_list(opts.database) or command.comma_list([config["db_name"] or ""])
+        names = command.comma_list(opts.database) or command.comma_list([series.config_text("db_name")])
         if not names:
             raise command.UsageError("no database: give -d/--database, --all-databases, or db_name in the config file")
     names = command.select(names, opts)
@@ -101,7 +109,7 @@ def odoo_databases(names):
 class AutoUpgrade(Command):
     """Upgrade the addons whose files changed, in one database or many"""
 
-    name = "auto-upgrade"
+    name = series.COMMAND  # auto-upgrade; auto_upgrade on 19.0
 
     def run(self, args):
         sys.exit(main(args))

@@ -31,6 +31,7 @@ from ..core.results import (
     NOTHING_TO_DO,
     REHEARSED,
     UPGRADE_NEEDED,
+    WARNED,
 )
 
 EXIT_OK = 0
@@ -41,6 +42,7 @@ EXIT_BUSY = 4
 EXIT_BLOCKED = 5
 EXIT_NO_CODE = 6
 EXIT_UPGRADE_NEEDED = 7
+EXIT_WARNED = 8
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  every database upgraded, had nothing to do, or was planned, recorded or rehearsed
      successfully
@@ -56,8 +58,10 @@ EXIT_CODES = f"""exit codes:
   {EXIT_NO_CODE}  an installed addon has no code in the addons path (a WARNING names it): it is not
      upgraded, and the next start of Odoo fails or serves without it (the rest ran)
   {EXIT_UPGRADE_NEEDED}  --check: an upgrade is needed
-The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}, {EXIT_NO_CODE}, \
-{EXIT_UPGRADE_NEEDED}."""
+  {EXIT_WARNED}  --strict: a plan has warnings, so the upgrade did not start (or, with --dry-run or --check,
+     would not; --rehearse ran and rolled back)
+The first that applies, in the order {EXIT_FAILED}, {EXIT_MISSING}, {EXIT_BUSY}, {EXIT_BLOCKED}, {EXIT_WARNED}, \
+{EXIT_NO_CODE}, {EXIT_UPGRADE_NEEDED}."""
 # Each exit code and the result words a database's line says with it (text and JSON): the one table that
 # --help and docs/usage.rst show. In the order in which the first that applies is the run's exit code.
 EXIT_WORDS = (
@@ -65,6 +69,7 @@ EXIT_WORDS = (
     (EXIT_MISSING, (MISSING, NOT_ODOO)),
     (EXIT_BUSY, (BUSY,)),
     (EXIT_BLOCKED, (BLOCKED,)),
+    (EXIT_WARNED, (WARNED,)),
     (EXIT_NO_CODE, (CODE_MISSING,)),
     (EXIT_UPGRADE_NEEDED, (UPGRADE_NEEDED,)),
     # A missing database is no error with --if-exists.
@@ -175,6 +180,20 @@ def build_parser(prog):
         help="migration scripts that the versions keep from running (above the manifest's version, new in a "
         "folder not above the installed one) are warned of and left unrun, instead of blocking the upgrade",
     )
+    what.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"a plan with warnings (data dropped, a large table rewritten, a migration script left unrun...) "
+        f"does not start: exit {EXIT_WARNED}; with --check, --dry-run or --rehearse, exit {EXIT_WARNED} too",
+    )
+    what.add_argument(
+        "--large-table",
+        type=int,
+        metavar="ROWS",
+        help="tables of at least ROWS rows, as PostgreSQL's statistics estimate them, are large: the plan warns "
+        "when the upgrade rewrites, fills, recomputes or indexes them (default: the system parameter "
+        "module_auto_update.large_table_rows, else 100000)",
+    )
     how = parser.add_argument_group("how")
     how.add_argument(
         "--format",
@@ -230,6 +249,8 @@ def validate(parser, opts):
                 raise UsageError(f"{option} must be a number of seconds, 0 or more (not {value:g})")
         if opts.attempts < 1:
             raise UsageError("--attempts must be at least 1")
+        if opts.large_table is not None and opts.large_table < 1:
+            raise UsageError("--large-table must be a number of rows, 1 or more")
         if opts.only and (opts.update_all or opts.ignore_addons):
             raise UsageError("--only excludes --update-all and --ignore-addons")
         if opts.only is not None and not comma_list(opts.only):
@@ -317,6 +338,8 @@ def outcome_code(outcome, if_exists):
         return EXIT_BUSY
     if the_plan.get("blocking"):
         return EXIT_BLOCKED
+    if result == WARNED:
+        return EXIT_WARNED
     if plan.without_code(the_plan):
         return EXIT_NO_CODE
     if result == UPGRADE_NEEDED:
@@ -363,19 +386,24 @@ def as_text(outcome):
     if outcome.locks:
         lines.append(f"    exclusive locks held: {watcher.held_text(outcome.locks)}")
     if outcome.restart_addons:
-        text = plan.restart_text(outcome.restart_addons, outcome.restart_processes, outcome.result == REHEARSED)
+        text = plan.restart_text(outcome.restart_addons, outcome.restart_processes, rehearsed(outcome))
         lines.append(f"    {text}")
     lines.extend(f"    WARNING: the upgrade is committed, but {text}" for text in outcome.after_commit)
     if outcome.rehearsal:
         lines.append("    the database was left as it was: nothing was saved but the history row")
         lines.extend(f"    {text}" for text in rehearsal.report_lines(outcome.rehearsal))
-    if the_plan and outcome.result in (results.DRY_RUN, results.DONE, results.REHEARSED, UPGRADE_NEEDED):
+    if the_plan and outcome.result in (results.DRY_RUN, results.DONE, results.REHEARSED, UPGRADE_NEEDED, WARNED):
         lines.extend(f"    {text}" for text in plan.render_text(the_plan).splitlines())
     elif the_plan:
         # Nothing to do still warns of installed addons without code, and names those it leaves alone.
         lines.extend(f"    WARNING: {warning['detail']}" for warning in the_plan.get("warnings", ()))
         lines.extend(f"    {info['detail']}" for info in the_plan.get("info", ()))
     return "\n".join(lines)
+
+
+def rehearsed(outcome):
+    """Whether ``outcome`` is a rehearsal's: ``rehearsed``, or ``warned`` with its report (``--strict``)."""
+    return outcome.result == REHEARSED or outcome.rehearsal is not None
 
 
 def summary_table(outcomes):

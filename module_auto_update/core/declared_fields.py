@@ -5,7 +5,9 @@
 Static: the class bodies of every ``.py`` file (``_name``/``_inherit``,
 ``x = fields.X()``) and ``setattr(Class, "x", fields.X())``. Code that builds
 fields dynamically is not seen. Used by the planner to tell which stored
-fields an upgrade would drop.
+fields an upgrade would drop, and by ``core.risk`` to tell which fields it
+adds or changes: each declaration's type and its constant keyword arguments
+(``required=True``, ``index=True``, ``store=True``...).
 """
 
 import ast
@@ -42,26 +44,50 @@ FIELD_TYPES = frozenset(
 )
 
 
-def _constant(node):
+_UNKNOWN = object()
+
+
+def _constant(node, unknown=None):
+    """The value of ``node`` when it is a constant, else ``unknown``."""
     try:
         return ast.literal_eval(node)
     except ValueError:
-        return None
+        return unknown
 
 
-def _is_field(value):
+def _field_type(value):
+    """The field type (``Char``...) that ``value`` builds, or None when it is not a field."""
     if not isinstance(value, ast.Call):
-        return False
+        return None
     func = value.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-    return name in FIELD_TYPES
+    return name if name in FIELD_TYPES else None
 
 
-def _class_fields(tree):
-    """``{class name: (model, [fields], [parent models])}`` of a parsed Python file."""
+class Field(NamedTuple):
+    """One field declaration as the code reads: ``type`` (``Char``...), where it is, its keyword
+    arguments (``given``) and the values of those that are constants (``known``)."""
+
+    type: str
+    file: str
+    line: int
+    given: frozenset = frozenset()
+    known: dict = {}
+
+
+def _declaration(value, relpath):
+    """The ``Field`` that the call ``value`` (``fields.X(...)``) declares; ``**kwargs`` are not seen."""
+    named = [keyword for keyword in value.keywords if keyword.arg is not None]
+    values = {keyword.arg: _constant(keyword.value, _UNKNOWN) for keyword in named}
+    known = {name: found for name, found in values.items() if found is not _UNKNOWN}
+    return Field(_field_type(value), relpath, value.lineno, frozenset(values), known)
+
+
+def _class_fields(tree, relpath):
+    """``{class name: (model, {field: Field}, [parent models], _table or None)}`` of a parsed Python file."""
     classes = {}
     for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
-        attrs, names = {}, []
+        attrs, names = {}, {}
         for stmt in cls.body:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
                 target, value = stmt.targets[0], stmt.value
@@ -71,16 +97,22 @@ def _class_fields(tree):
                 continue
             if not isinstance(target, ast.Name):
                 continue
-            if target.id in ("_name", "_inherit"):
+            if target.id in ("_name", "_inherit", "_table"):
                 attrs[target.id] = _constant(value)
-            elif _is_field(value):
-                names.append(target.id)
+            elif _field_type(value):
+                names[target.id] = _declaration(value, relpath)
         inherit = attrs.get("_inherit") or []
         inherit = [inherit] if isinstance(inherit, str) else [i for i in inherit if isinstance(i, str)]
         name = attrs.get("_name")
         model = name if isinstance(name, str) else inherit[0] if len(inherit) == 1 else None
         if model:
-            classes[cls.name] = (model, names, [i for i in inherit if i != model])
+            table = attrs.get("_table")
+            classes[cls.name] = (
+                model,
+                names,
+                [i for i in inherit if i != model],
+                table if isinstance(table, str) else None,
+            )
     # Fields whose name is a Python keyword are added with setattr(Class, "global", field).
     for call in (n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)):
         func, args = call.value.func, call.value.args
@@ -91,7 +123,9 @@ def _class_fields(tree):
             and args[0].id in classes
             and isinstance(args[1], ast.Constant)
         ):
-            classes[args[0].id][1].append(args[1].value)
+            # The field may be built beforehand (global_ = fields.Boolean(...)): its declaration is then unknown.
+            field = _declaration(args[2], relpath) if _field_type(args[2]) else Field(None, relpath, call.lineno)
+            classes[args[0].id][1][args[1].value] = field
     return classes
 
 
@@ -101,6 +135,8 @@ class PythonScan(NamedTuple):
     own: dict  # {model: {field names}} its classes declare
     parents: dict  # {model: {parent models}} of its classes
     errors: list  # [(relpath, line, message)] of the files Python cannot parse
+    declared: dict = {}  # {model: {field name: Field}}, the last declaration of each
+    tables: dict = {}  # {model: table} of the classes that set _table
 
 
 def scan_python(path):
@@ -111,7 +147,7 @@ def scan_python(path):
     code that builds fields dynamically is not seen. Migration scripts are
     only checked for syntax.
     """
-    own, parents, errors = {}, {}, []
+    own, parents, errors, declared, tables = {}, {}, [], {}, {}
     for pyfile in sorted(glob.glob(os.path.join(path, "**", "*.py"), recursive=True)):
         relpath = os.path.relpath(pyfile, path)
         folder = relpath.split(os.sep)[0]
@@ -128,10 +164,13 @@ def scan_python(path):
             continue
         if folder in SKIPPED_FOLDERS:
             continue
-        for model, names, inherit in _class_fields(tree).values():
+        for model, names, inherit, table in _class_fields(tree, relpath.replace(os.sep, "/")).values():
             own.setdefault(model, set()).update(names)
             parents.setdefault(model, set()).update(inherit)
-    return PythonScan(own, parents, errors)
+            declared.setdefault(model, {}).update(names)
+            if table:
+                tables[model] = table
+    return PythonScan(own, parents, errors, declared, tables)
 
 
 def _readable(scans):

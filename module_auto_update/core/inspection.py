@@ -141,14 +141,14 @@ def find_adopted(names, saved, settings, locate):
     return sorted(found)
 
 
-def classify(fingerprints, saved, forced, ignore, settings, locate):
+def classify(current, saved, forced, ignore, settings, locate):
     """``(reasons, adopted)``: why each addon is in the plan, and the addons taken over as they are.
 
-    The reasons of ``compare.changed_addons`` without the ignored addons,
+    ``current``: the digests of the installed addons (``digests``). The
+    reasons of ``compare.changed_addons`` without the ignored addons,
     ``not installable`` for those whose manifest says so, and without the
     addons recorded with the other exclude default (``adopted``).
     """
-    current = digests(fingerprints)
     reasons = compare.changed_reasons(current, saved, forced, ignore)
     upgradable = compare.upgradable(reasons)
     changed = [name for name in upgradable if reasons[name] == compare.CHANGED]
@@ -169,6 +169,8 @@ class Inspection:
     forced: tuple
     ignore: list
     fingerprints: dict
+    current: dict  # digests(fingerprints)
+    settings: FingerprintSettings  # those the fingerprints were taken with: the same for those taken after
     saved: dict
     reasons: dict
     adopted: list  # recorded with the other exclude default, unchanged: taken over
@@ -192,13 +194,15 @@ class Inspection:
         """The plan when there is nothing to upgrade: the full plan reads every
         manifest on disk, but with an empty scope it is the plan of the reasons."""
         return plan.build_plan(
-            installed={},
-            current=digests(self.fingerprints),
-            saved=self.saved,
-            manifests={},
-            reasons=self.reasons,
-            adopted=self.adopted,
-            database_only=self.database_only,
+            plan.PlanInputs(
+                installed={},
+                current=self.current,
+                saved=self.saved,
+                manifests={},
+                reasons=self.reasons,
+                adopted=self.adopted,
+                database_only=self.database_only,
+            )
         )
 
 
@@ -245,13 +249,16 @@ def inspect_facts(
     saved = facts.saved
     if fingerprints is None:
         fingerprints = current_fingerprints(installed, settings, locate, saved=saved, with_files=forced)
-    reasons, adopted = classify(fingerprints, saved, forced, sorted(ignore), settings, locate)
+    current = digests(fingerprints)
+    reasons, adopted = classify(current, saved, forced, sorted(ignore), settings, locate)
     absent = {name for name, fp in fingerprints.items() if fp is False}
     found = Inspection(
         installed=installed,
         forced=forced,
         ignore=sorted(ignore),
         fingerprints=fingerprints,
+        current=current,
+        settings=settings,
         saved=saved,
         reasons=reasons,
         adopted=adopted,

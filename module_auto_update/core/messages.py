@@ -56,8 +56,33 @@ MESSAGES = {
     ),
     "columns-dropped": _lt(
         "Fields %(fields)s of %(model)s are no longer declared in the code of %(module)s: their columns "
-        "and data will be dropped. Detected statically from the Python code; fields created dynamically "
-        "can be missed."
+        "and data will be dropped (%(table)s: about %(rows)s rows). Detected statically from the Python code; "
+        "fields created dynamically can be missed."
+    ),
+    # Risks (core.risk): what hurts a live database while the upgrade runs, with the size that makes it hurt.
+    "column-rewrite": _lt(
+        "%(model)s.%(field)s changes type (%(old)s to %(new)s): PostgreSQL rewrites %(table)s (about %(rows)s "
+        "rows) under an exclusive lock, which holds until the upgrade commits."
+    ),
+    "not-null-column": _lt(
+        "%(model)s.%(field)s is required and its column is new or not yet NOT NULL: Odoo writes each of about "
+        "%(rows)s rows of %(table)s, then checks them all under an exclusive lock."
+    ),
+    "column-filled": _lt(
+        "%(model)s.%(field)s is new and has a default: Odoo writes it in each of about %(rows)s rows of %(table)s."
+    ),
+    "recompute": _lt(
+        "%(model)s.%(field)s is a new stored computed field: Odoo computes it for each of about %(rows)s rows "
+        "of %(table)s inside the upgrade."
+    ),
+    "index-created": _lt(
+        "%(model)s.%(field)s gets an index: PostgreSQL builds it over about %(rows)s rows of %(table)s, and "
+        "nobody can write %(table)s until the upgrade commits."
+    ),
+    "login-model": _lt(
+        "%(model)s gains fields %(fields)s: restart the Odoo processes right after the upgrade. Until they "
+        "restart on the new code, they do not know these fields, and the views of %(model)s that show them "
+        "fail to open (Invalid field)."
     ),
     "migration-not-reached": _lt(
         "%(file)s is for version %(version)s, above the version in __manifest__.py (%(manifest)s): it will not "

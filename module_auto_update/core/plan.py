@@ -15,7 +15,9 @@ render it. The rules are Odoo 18's, restated here as facts:
   was not loaded again are deleted, fields included (dropping their columns).
 """
 
-from . import compare, migration
+from dataclasses import dataclass
+
+from . import compare, migration, risk
 from .fingerprint import LANG_DIRS
 from .messages import blocking, entry, render, where
 from .preflight import line_of
@@ -204,12 +206,14 @@ def dropped_columns(stored_fields, declared_fields, upgraded):
     return [(module, model, sorted(names)) for (module, model), names in sorted(lost.items())]
 
 
-def warnings(scope, deleted, dropped, reasons, without_code=()):
+def warnings(scope, deleted, dropped, reasons, without_code=(), sizes=None, tables=None):
     """The warnings of the plan: ``kind`` (its code), ``module``, and what will be lost or fail.
 
     A base never recorded is not said to have changed (the first run says it all).
     ``without_code``: installed addons whose folder is missing (not those that
     exist only in the database): the next start of Odoo fails or serves without them.
+    ``sizes``: ``{table: rows}`` (``plan_readers.table_sizes``), ``tables``
+    ``{model: _table}``: the size of the table whose columns are dropped.
     """
     result = [dict(entry("code-missing", module=name), module=name, kind="code-missing") for name in without_code]
     if "base" in scope["changed"] and reasons.get("base") != compare.NEVER_RECORDED:
@@ -218,8 +222,10 @@ def warnings(scope, deleted, dropped, reasons, without_code=()):
         found = entry("records-deleted", model=model, count=len(xmlids), xmlids=", ".join(xmlids))
         result.append(dict(found, module=module, kind="records-deleted", model=model, count=len(xmlids), xmlids=xmlids))
     for module, model, names in dropped:
-        found = entry("columns-dropped", module=module, model=model, fields=", ".join(names))
-        result.append(dict(found, module=module, kind="columns-dropped", model=model, fields=names))
+        table = risk.table_of(model, tables)
+        rows = (sizes or {}).get(table, 0)
+        found = entry("columns-dropped", module=module, model=model, fields=", ".join(names), table=table, rows=rows)
+        result.append(dict(found, module=module, kind="columns-dropped", model=model, fields=names, rows=rows))
     return result
 
 
@@ -292,39 +298,16 @@ def language_reasons(files, saved_files, languages):
 # The plan ------------------------------------------------------------------
 
 
-def build_plan(
-    *,
-    installed,
-    current,
-    saved,
-    manifests,
-    reasons,
-    current_files=None,
-    saved_files=None,
-    series="18.0",
-    scripts=None,
-    records=(),
-    defined_xmlids=(),
-    stored_fields=(),
-    declared_fields=None,
-    script_digests=None,
-    recorded_scripts=None,
-    saved_versions=None,
-    script_problems=None,
-    allow_unrun=False,
-    problems=(),
-    pending=(),
-    company_countries=(),
-    adopted=(),
-    database_only=(),
-    languages=(),
-):
-    """The JSON-serialisable plan of the next auto-upgrade.
+@dataclass(frozen=True)
+class PlanInputs:
+    """What ``build_plan`` plans from, each read once per run (``upgrade/plan_inputs.plan_for``).
 
     ``installed``: ``{addon: {"version": latest_version, "depends": [...]}}``;
     ``current``/``saved``: addon digests (``False``: folder missing, ``None``:
     unreadable); ``current_files``/``saved_files``: ``{addon: {relpath: digest}}``;
-    ``manifests``: ``{addon: manifest}`` of every addon on disk; ``scripts``:
+    ``manifests``: ``{addon: manifest}`` of every addon on disk; ``reasons``:
+    ``{addon: reason}`` of the inspection (``inspection.classify``); ``scope``:
+    ``upgrade_scope`` of them, when the caller computed it already; ``scripts``:
     ``{addon: {version folder: [paths]}}``, ``script_digests`` ``{addon: {path:
     digest}}`` of their files, ``recorded_scripts`` ``{addon: {path: {"version",
     "stage", "digest", "ran_at"}}}`` the scripts recorded as run (``plan_readers.ran_migrations``);
@@ -333,19 +316,55 @@ def build_plan(
     (``preflight.check_script``), blocking for those the upgrade runs;
     ``allow_unrun``: the scripts that the versions keep from running
     (``migration.unreached_scripts``) are warnings, not blocking entries;
-    ``problems``: blocking entries found
-    by ``preflight``; ``pending``: ``[(addon, state)]`` left pending;
-    ``defined_xmlids``: None when a data file could not be read (then no
-    deletion is announced); ``reasons``: ``{addon: reason}`` of the
-    inspection (``inspection.classify``); ``adopted``: addons whose record was taken
-    over as they are; ``database_only``: installed addons that exist only in
-    the database (``stored.database_only_addons``), whose missing code is no warning;
-    ``languages``: ``[(code, name, active)]`` of the database, the last written first: a
-    ``changed`` entry's ``why`` says when a language made it change (``language_reasons``);
-    the other inputs feed warnings().
+    ``problems``: blocking entries found by ``preflight``; ``pending``:
+    ``[(addon, state)]`` left pending; ``records``, ``defined_xmlids``: for
+    ``deleted_records`` (``defined_xmlids`` None when a data file could not be
+    read: then no deletion is announced); ``stored_fields``, ``declared_fields``:
+    for ``dropped_columns``; ``adopted``: addons whose record was taken over as
+    they are; ``database_only``: installed addons that exist only in the
+    database (``stored.database_only_addons``), whose missing code is no warning;
+    ``languages``: ``[(code, name, active)]`` of the database, the last written
+    first: a ``changed`` entry's ``why`` says when a language made it change
+    (``language_reasons``); ``risks``: the warnings of ``core.risk``;
+    ``table_sizes``: ``{table: rows}``, ``tables``: ``{model: _table}`` set in
+    code, for the size of the tables whose columns are dropped.
     """
-    current_files, saved_files = current_files or {}, saved_files or {}
-    scope = upgrade_scope(reasons, installed, manifests, company_countries)
+
+    installed: dict
+    current: dict
+    saved: dict
+    manifests: dict
+    reasons: dict
+    scope: dict = None
+    current_files: dict = None
+    saved_files: dict = None
+    series: str = "18.0"
+    scripts: dict = None
+    script_digests: dict = None
+    recorded_scripts: dict = None
+    saved_versions: dict = None
+    script_problems: dict = None
+    allow_unrun: bool = False
+    records: list = ()
+    defined_xmlids: list = ()
+    stored_fields: list = ()
+    declared_fields: dict = None
+    problems: list = ()
+    pending: list = ()
+    company_countries: list = ()
+    adopted: list = ()
+    database_only: list = ()
+    languages: list = ()
+    risks: list = ()
+    table_sizes: dict = None
+    tables: dict = None
+
+
+def build_plan(inputs):
+    """The JSON-serialisable plan of the next auto-upgrade, from ``inputs`` (``PlanInputs``)."""
+    current_files, saved_files = inputs.current_files or {}, inputs.saved_files or {}
+    installed, manifests, reasons = inputs.installed, inputs.manifests, inputs.reasons
+    scope = inputs.scope or upgrade_scope(reasons, installed, manifests, inputs.company_countries)
     todo = set(scope["changed"]) | set(scope["cascade"])
 
     changed = []
@@ -354,10 +373,10 @@ def build_plan(
         files = compare.diff_files(saved_files[name], current_files[name]) if known else None
         changed.append({"module": name, "reason": reasons[name], "files": files, "why": None})
     explained = {item["module"]: item["files"] for item in changed if item["reason"] == compare.CHANGED}
-    for name, why in language_reasons(explained, saved_files, languages).items():
+    for name, why in language_reasons(explained, saved_files, inputs.languages).items():
         next(item for item in changed if item["module"] == name)["why"] = why
     missing = sorted((name, reason) for name, reason in reasons.items() if reason in compare.LEFT_ALONE)
-    without_code = [n for n, r in missing if r == compare.FOLDER_MISSING and n not in set(database_only)]
+    without_code = [n for n, r in missing if r == compare.FOLDER_MISSING and n not in set(inputs.database_only)]
 
     migrations, script_warnings, script_blocking, unrun = [], [], [], []
     files_of = {item["module"]: item["files"] for item in changed}
@@ -365,47 +384,54 @@ def build_plan(
         manifest = manifests.get(name)
         if manifest is None:
             continue
+        series = inputs.series
         old, new = installed[name].get("version") or "", migration.full_version(manifest.get("version", "1.0"), series)
-        found, digests = (scripts or {}).get(name, {}), (script_digests or {}).get(name, {})
-        ran = (recorded_scripts or {}).get(name, {})
+        found, digests = (inputs.scripts or {}).get(name, {}), (inputs.script_digests or {}).get(name, {})
+        ran = (inputs.recorded_scripts or {}).get(name, {})
         steps = migration.migration_scripts(found, old, new, series, digests)
         if migration.parse_version(old) != migration.parse_version(new) or steps:
             migrations.append({"module": name, "from": old, "to": new, "scripts": steps})
-        checked = (script_problems or {}).get(name, {})
+        checked = (inputs.script_problems or {}).get(name, {})
         script_blocking += [problem for step in steps for problem in checked.get(step["path"], ())]
         if name in files_of:
-            recorded = (saved_versions or {}).get(name)
+            recorded = (inputs.saved_versions or {}).get(name)
             unreached = migration.unreached_scripts(name, found, old, new, series, files_of[name], ran, recorded)
-            (script_warnings if allow_unrun else unrun).extend(unreached)
+            (script_warnings if inputs.allow_unrun else unrun).extend(unreached)
         script_warnings += migration.edited_scripts(name, found, old, new, series, ran, digests)
     # A syntax error of a script is found by the scan of the addon's Python code too: said once.
-    seen = {(p["code"], p["file"], p.get("line")) for p in [*scope["blocking"], *problems]}
+    seen = {(p["code"], p["file"], p.get("line")) for p in [*scope["blocking"], *inputs.problems]}
     script_blocking = [p for p in script_blocking if (p["code"], p["file"], p.get("line")) not in seen]
     script_blocking += [dict({key: value for key, value in w.items() if key != "kind"}, line=None) for w in unrun]
 
-    deleted = deleted_records(records, defined_xmlids) if defined_xmlids is not None else []
+    defined = inputs.defined_xmlids
+    deleted = deleted_records(inputs.records, defined) if defined is not None else []
+    dropped = dropped_columns(inputs.stored_fields, inputs.declared_fields or {}, todo)
     plan = {
-        "first_run": bool(current) and not any(saved.values()),
+        "first_run": bool(inputs.current) and not any(inputs.saved.values()),
         "changed": changed,
         "cascade": [{"module": n, "because_of": b} for n, b in sorted(scope["cascade"].items())],
         "to_install": [{"module": n, "required_by": r} for n, r in sorted(scope["to_install"].items())],
-        "pending": [{"module": n, "state": state} for n, state in sorted(pending)],
+        "pending": [{"module": n, "state": state} for n, state in sorted(inputs.pending)],
         "missing": [{"module": n, "reason": reason} for n, reason in missing],
-        "blocking": [*scope["blocking"], *problems, *script_blocking],
+        "blocking": [*scope["blocking"], *inputs.problems, *script_blocking],
         "migrations": migrations,
         "warnings": [
-            *warnings(
-                scope, deleted, dropped_columns(stored_fields, declared_fields or {}, todo), reasons, without_code
-            ),
+            *warnings(scope, deleted, dropped, reasons, without_code, inputs.table_sizes, inputs.tables),
             *script_warnings,
+            *inputs.risks,
         ],
     }
     quiet = [(name, reason) for name, reason in missing if name not in without_code]
-    plan["info"] = information(quiet, sorted(pending), plan["first_run"] and bool(changed), adopted)
+    plan["info"] = information(quiet, sorted(inputs.pending), plan["first_run"] and bool(changed), inputs.adopted)
     if unrun:
         plan["info"].append(dict(entry("migrations-unrun-allowed"), module=None))
     plan["summary"] = summary(plan)
     return plan
+
+
+def reasons(plan):
+    """``{addon: reason}`` of the plan's ``changed`` entries: why each addon it upgrades for itself is there."""
+    return {item["module"]: item["reason"] for item in (plan or {}).get("changed", ())}
 
 
 def with_blocking(plan, problems):

@@ -77,6 +77,53 @@ def model_fields(cr, models):
     return {model: list(names) for model, names in cr.fetchall()}
 
 
+def field_facts(cr, models, tables):
+    """``{(model, field): {"required", "index", "column", "modules"}}`` of the fields of ``models``
+    as the database records them: ``column`` the type (``pg_type.typname``) of its column in the model's
+    table (``tables``: ``{model: table}``), None without one; ``modules`` the addons holding its XML IDs."""
+    cr.execute(
+        """SELECT f.model, f.name, COALESCE(f.required, false), COALESCE(f.index, false),
+                  array_remove(array_agg(DISTINCT d.module), NULL)
+             FROM ir_model_fields f
+        LEFT JOIN ir_model_data d ON d.model = 'ir.model.fields' AND d.res_id = f.id
+            WHERE f.model = ANY(%s)
+         GROUP BY f.id""",
+        (sorted(models),),
+    )
+    found = cr.fetchall()
+    cr.execute(
+        """SELECT c.relname, a.attname, t.typname
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s)
+              AND a.attnum > 0 AND NOT a.attisdropped""",
+        (sorted(set(tables.values())),),
+    )
+    columns = {(table, column): kind for table, column, kind in cr.fetchall()}
+    return {
+        (model, name): {
+            "required": required,
+            "index": index,
+            "column": columns.get((tables[model], name)),
+            "modules": list(modules),
+        }
+        for model, name, required, index, modules in found
+    }
+
+
+def table_sizes(cr, tables=None):
+    """``{table: rows}`` of the existing ``tables`` (None: every table), as PostgreSQL's statistics
+    estimate them: the planner's ``reltuples`` (ANALYZE, VACUUM) or the live rows the server counted
+    since, the larger."""
+    cr.execute(
+        """SELECT c.relname, GREATEST(c.reltuples, COALESCE(s.n_live_tup, 0), 0)::bigint
+             FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+              AND (%(tables)s::text[] IS NULL OR c.relname = ANY(%(tables)s))""",
+        {"tables": None if tables is None else sorted(tables)},
+    )
+    return dict(cr.fetchall())
+
+
 def languages(cr):
     """``[(code, name, active)]`` of the database's languages, the last written first (an activation
     or a deactivation writes its language): which language made translation files count or not."""

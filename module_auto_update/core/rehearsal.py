@@ -9,7 +9,13 @@ connection, PostgreSQL still shows what the transaction did:
 - its schema (``schema_changes``): tables created or dropped, columns
   added, dropped or changed in type or nullability, constraints and indexes;
 - the rows it inserted, updated and deleted per table (``rows_written``,
-  from ``pg_stat_xact_user_tables``: the transaction's own counters, cheap).
+  from ``pg_stat_xact_user_tables``: the transaction's own counters, cheap);
+- the size of each table before (PostgreSQL's estimate), said beside a
+  table or column dropped: the data gone.
+
+The plan's warnings of what hurts a live database (``core.risk``) are
+shown beside what the rehearsal measured of them (``measured_risks``): how
+long the run held the table locked against writers (``core.watcher``).
 
 Both are read at the start of the upgrade and at its end (``snapshot``) and
 compared, so that what the transaction did before (a caller's, in Odoo's
@@ -22,8 +28,10 @@ the migration scripts and hooks that ran) and is rendered for a terminal by
 
 from collections import namedtuple
 
+from . import plan_readers
+
 Schema = namedtuple("Schema", "columns constraints indexes")
-Snapshot = namedtuple("Snapshot", "schema counters")
+Snapshot = namedtuple("Snapshot", "schema counters sizes", defaults=({},))
 
 COLUMNS = """SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
                FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -54,10 +62,10 @@ def schema(cr):
 
 
 def snapshot(cr):
-    """The schema and the row counters of the transaction of ``cr``, as it sees them now."""
+    """The schema, the row counters and the table sizes of the transaction of ``cr``, as it sees them now."""
     cr.execute(COUNTERS)
     counters = {table: tuple(counts) for table, *counts in cr.fetchall()}
-    return Snapshot(schema(cr), counters)
+    return Snapshot(schema(cr), counters, plan_readers.table_sizes(cr))
 
 
 def rows_written(before, after):
@@ -71,15 +79,21 @@ def rows_written(before, after):
     return sorted(rows, key=lambda row: (-(row["inserted"] + row["updated"] + row["deleted"]), row["table"]))
 
 
-def schema_changes(before, after):
+def schema_changes(before, after, sizes=None):
     """The differences from ``before`` to ``after`` (``Schema``), tables first.
 
     Each is ``{"change", "table", "name", "detail"}``; ``change`` is one of
     ``table created``, ``table dropped``, ``column added``, ``column dropped``,
     ``column changed``, ``constraint added``, ``constraint dropped``,
     ``index created``, ``index dropped``. What belongs to a created or
-    dropped table is said with the table only.
+    dropped table is said with the table only. ``sizes``: ``{table: rows}``
+    before, said of a table or column dropped and of a column changed.
     """
+    sizes = sizes or {}
+
+    def rows(table):
+        return f"about {sizes.get(table, 0)} rows"
+
     tables_before = {table for table, _column in before.columns}
     tables_after = {table for table, _column in after.columns}
     created, dropped = tables_after - tables_before, tables_before - tables_after
@@ -87,7 +101,7 @@ def schema_changes(before, after):
         _change("table created", table, "", f"{sum(1 for t, _c in after.columns if t == table)} columns")
         for table in sorted(created)
     ]
-    changes += [_change("table dropped", table, "", "") for table in sorted(dropped)]
+    changes += [_change("table dropped", table, "", rows(table)) for table in sorted(dropped)]
     whole = created | dropped
 
     def column(kind, not_null):
@@ -100,9 +114,9 @@ def schema_changes(before, after):
         if old is None:
             changes.append(_change("column added", *key, column(*new)))
         elif new is None:
-            changes.append(_change("column dropped", *key, column(*old)))
+            changes.append(_change("column dropped", *key, f"{column(*old)}, {rows(key[0])}"))
         elif old != new:
-            changes.append(_change("column changed", *key, f"{column(*old)} → {column(*new)}"))
+            changes.append(_change("column changed", *key, f"{column(*old)} → {column(*new)}, {rows(key[0])}"))
     for thing, added, removed, old_map, new_map in (
         ("constraint", "constraint added", "constraint dropped", before.constraints, after.constraints),
         ("index", "index created", "index dropped", before.indexes, after.indexes),
@@ -124,14 +138,36 @@ def _change(change, table, name, detail):
     return {"change": change, "table": table, "name": name, "detail": detail}
 
 
-def report(addons, before, after):
+def report(addons, before, after, warnings=(), locks=()):
     """The ``rehearsal`` of a ``Result``: ``addons`` in load order (each ``{"module", "seconds",
-    "scripts", "hooks"}``), then ``schema`` and ``rows``, from the ``Snapshot`` ``before`` to ``after``."""
+    "scripts", "hooks"}``), then ``schema`` and ``rows``, from the ``Snapshot`` ``before`` to ``after``,
+    and ``risks``: the plan's ``warnings`` measured (``measured_risks``) with the run's ``locks``."""
     return {
         "addons": addons,
-        "schema": schema_changes(before.schema, after.schema),
+        "schema": schema_changes(before.schema, after.schema, before.sizes),
         "rows": rows_written(before.counters, after.counters),
+        "risks": measured_risks(warnings, locks),
     }
+
+
+def measured_risks(warnings, locks):
+    """``[{"kind", "model", "table", "rows", "locked", "mode"}]``: the plan's warnings about a table
+    (``core.risk``, ``columns-dropped``), each with the estimate it gave (``rows``) and how long the
+    rehearsal held that table locked against writers (``locked`` seconds and ``mode``, from the
+    watcher's ``locks``; None when it was never seen locked)."""
+    held = {lock["table"]: lock for lock in locks}
+    return [
+        {
+            "kind": warning["kind"],
+            "model": warning["model"],
+            "table": warning["params"]["table"],
+            "rows": warning["params"]["rows"],
+            "locked": held.get(warning["params"]["table"], {}).get("seconds"),
+            "mode": held.get(warning["params"]["table"], {}).get("mode"),
+        }
+        for warning in warnings
+        if "table" in warning.get("params", {})
+    ]
 
 
 def split_rows(rows):
@@ -167,4 +203,9 @@ def report_lines(rehearsal):
         lines.append(f"  and {len(rows) - TEXT_ROWS} more tables (--format json lists them all)")
     if own:
         lines.append(f"  {BOOKKEEPING_TEXT % own['tables']}: {own['inserted']}, {own['updated']}, {own['deleted']}")
+    if rehearsal.get("risks"):
+        lines.append("warnings, estimated and measured:")
+        for risk in rehearsal["risks"]:
+            locked = f"locked {risk['locked']:.1f} s ({risk['mode']})" if risk["locked"] is not None else "not locked"
+            lines.append(f"  {risk['kind']} {risk['table']}: about {risk['rows']} rows, {locked}")
     return lines

@@ -37,6 +37,9 @@ REHEARSED = "rehearsed"
 # A rehearsal whose plan has blocking problems: it did not start.
 BLOCKED = "blocked"
 HASHES_RECORDED = "hashes recorded"
+# --strict: the plan has warnings, so the upgrade did not start (a check, a dry run: would not; a
+# rehearsal ran, and says so with its report).
+WARNED = "warned"
 NOT_MANAGED = "not managed"
 # --check: something is to be upgraded (nothing was changed).
 UPGRADE_NEEDED = "upgrade needed"
@@ -45,7 +48,7 @@ UPGRADE_NEEDED = "upgrade needed"
 CODE_MISSING = "code missing"
 
 # The outcomes a run leaves in the history (the others change nothing worth a row).
-RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY, HASHES_RECORDED, REHEARSED, BLOCKED)
+RECORDED = (NOTHING_TO_DO, DONE, INCOMPLETE, FAILED, BUSY, HASHES_RECORDED, REHEARSED, BLOCKED, WARNED)
 # The outcomes that leave the database exactly as it was before the run.
 UNCHANGED = (
     NOTHING_TO_DO,
@@ -59,6 +62,7 @@ UNCHANGED = (
     UPGRADE_NEEDED,
     REHEARSED,
     BLOCKED,
+    WARNED,
 )
 
 

@@ -308,14 +308,15 @@ def storable_files(files):
     return {os.fsencode(path).decode("utf-8", "backslashreplace"): sha for path, sha in files.items()}
 
 
-def save_fingerprints(cr, fingerprints, upgraded=(), uid=None):
+def save_fingerprints(cr, fingerprints, upgraded=(), uid=None, saved=None):
     """Record ``{addon: Fingerprint}`` as the state of the installed addons (see ``save_digests``).
 
     An addon whose fingerprint is ``False`` (its folder is missing, or it was
-    left alone) keeps what was recorded for it; ``None`` (a file could not be
+    left alone) keeps what was recorded for it (``saved``, the digests the
+    run read before; read now when not given); ``None`` (a file could not be
     read) records nothing, so that it still counts as changed next time.
     """
-    saved = saved_digests(cr)
+    saved = saved_digests(cr) if saved is None else saved
     digests, files = {}, {}
     for name, fp in fingerprints.items():
         if fp:

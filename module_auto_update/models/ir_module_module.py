@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 
 from ..core import compare, messages, plan, results, stored
-from ..upgrade import addons, plan_inputs, run, transaction
+from ..upgrade import addons, plan_inputs, run, series, transaction
 from .module import FailedUpgradeError, IncompleteUpgradeError
 
 _logger = logging.getLogger(__name__)
@@ -22,6 +22,13 @@ PARAM_ALLOW_UNRUN = "module_auto_update.allow_unrun_migrations"
 
 class IrModuleModule(models.Model):
     _inherit = "ir.module.module"
+
+    @api.model
+    def _restrict_to_group(self, xmlid, group_xmlid):
+        """Restrict the action ``xmlid`` to the group ``group_xmlid`` (called by the data files: the
+        field's name differs between the series, ``series.GROUPS_FIELD``)."""
+        group = self.env.ref(group_xmlid)
+        self.env.ref(xmlid).write({series.GROUPS_FIELD: [(4, group.id)]})
 
     # Fingerprints ---------------------------------------------------------
 
@@ -130,7 +137,7 @@ class IrModuleModule(models.Model):
     @api.model
     def _python_loaded_problems(self, the_plan):
         """Blocking entries for the changed addons of ``the_plan`` that ``_check_python_loaded`` would refuse."""
-        names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
+        names = compare.upgradable(plan.reasons(the_plan))
         return [
             messages.blocking(name, "python-loaded", f"{name}/{stale[0]}")
             for name in names
@@ -227,7 +234,7 @@ class IrModuleModule(models.Model):
         the_plan = outcome.plan or {}
         return dict(
             outcome.as_dict(),
-            reasons={entry["module"]: entry["reason"] for entry in the_plan.get("changed", ())},
+            reasons=plan.reasons(the_plan),
             missing=plan.without_code(the_plan),
             first_run=bool(the_plan.get("first_run") and the_plan.get("changed")),
         )
@@ -282,7 +289,7 @@ class IrModuleModule(models.Model):
     def _run(self, request, loader=None):
         """``upgrade.run.run`` on this environment's cursor; the history on a cursor of its own."""
         # Odoo's test mode forbids commits: the test owns the transaction.
-        commit = not (odoo_module.current_test or self.env.registry.in_test_mode())
+        commit = not (odoo_module.current_test or series.in_test_mode(self.env.registry))
         self.env.flush_all()
         outcome = run.run(
             self.env.cr, request, loader or run.Loader(), commit=commit, history_cursor=self.env.registry.cursor
@@ -322,10 +329,10 @@ class IrModuleModule(models.Model):
         A running Odoo keeps the manifests it read when it started: forgetting
         them makes the upgrade load what is on disk now, as a new process would.
         """
-        odoo_module._get_manifest_cached.cache_clear()
+        series.forget_manifests()
         for name in modules.mapped("name"):
             try:
-                odoo_module.load_manifest(name)
+                series.read_manifest(name)
             except Exception as exc:
                 raise UserError(
                     _(

@@ -2,7 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from ..upgrade import series
 
+
+@series.unique_constraints(("name_unique", "UNIQUE(name)", "An addon has one recorded fingerprint."))
 class ModuleAutoUpdateChecksum(models.Model):
     """The fingerprint of an addon at its last successful upgrade."""
 
@@ -22,7 +25,3 @@ class ModuleAutoUpdateChecksum(models.Model):
     installed_version = fields.Char(
         readonly=True, help="The addon's installed version when this fingerprint was recorded."
     )
-
-    _sql_constraints = [
-        ("name_unique", "UNIQUE(name)", "An addon has one recorded fingerprint."),
-    ]

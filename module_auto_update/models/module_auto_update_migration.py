@@ -2,7 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from ..upgrade import series
 
+
+@series.unique_constraints(
+    ("module_path_unique", "UNIQUE(module, path)", "A migration script is recorded once per addon.")
+)
 class ModuleAutoUpdateMigration(models.Model):
     """A migration script that ran on this database, with the digest of its file then.
 
@@ -26,7 +31,3 @@ class ModuleAutoUpdateMigration(models.Model):
     )
     digest = fields.Char(required=True, readonly=True, help="SHA-1 of the script's file as it ran.")
     ran_at = fields.Datetime("Ran on", required=True, readonly=True)
-
-    _sql_constraints = [
-        ("module_path_unique", "UNIQUE(module, path)", "A migration script is recorded once per addon."),
-    ]

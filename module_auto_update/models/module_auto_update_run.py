@@ -33,6 +33,7 @@ RESULTS = [
     (results.HASHES_RECORDED, "Fingerprints recorded"),
     (results.REHEARSED, "Rehearsed"),
     (results.BLOCKED, "Blocked"),
+    (results.WARNED, "Warned (strict)"),
 ]
 
 

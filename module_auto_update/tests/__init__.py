@@ -3,4 +3,5 @@
 from . import test_checksums
 from . import test_plan
 from . import test_run
+from . import test_scoped
 from . import test_ui

@@ -15,4 +15,7 @@ here, and the Odoo layer (``models/``) calls the same run.
 - ``plan_inputs``: what the planner reads from the disk through Odoo.
 - ``on_start``: the upgrade on server start.
 - ``signaling``: one signal per upgrade, one registry reload per signal and process.
+- ``series``: what differs between Odoo 17.0, 18.0 and 19.0, in one place.
+- ``scoped``: Odoo's whole-database loading steps (module list, removed columns, custom
+  views), done only where they can change something.
 """

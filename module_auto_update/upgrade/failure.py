@@ -13,6 +13,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from . import series
+
 # "while parsing /path/views.xml:12, somewhere inside" (odoo.tools.convert.ParseError)
 PARSE_POSITION = re.compile(r"while parsing (?P<path>.+?):(?P<line>\d+)")
 
@@ -103,7 +105,7 @@ def describe(exc):
                 addon, stage = f_locals["module_name"], None
                 package = f_locals.get("package")
                 callee = frames[index + 1].f_code.co_name if index + 1 < len(frames) else None
-                info = getattr(package, "info", None) or {}
+                info = series.package_manifest(package)
                 for key in ("pre_init_hook", "post_init_hook"):
                     if callee and info.get(key) == callee:
                         stage = f"{key.replace('_', '-').replace('-hook', ' hook')} {callee}"

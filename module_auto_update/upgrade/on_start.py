@@ -36,7 +36,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..core import results, stored
-from . import run
+from . import run, series
 
 _logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def enabled():
         and str(value).strip().lower() in run.TRUE
         # Only as a server-wide module: otherwise the hook would be installed
         # by the first registry that loads the addon, too late for it.
-        and "module_auto_update" in odoo.conf.server_wide_modules
+        and "module_auto_update" in series.server_wide_modules()
     )
 
 
@@ -140,17 +140,17 @@ def post_load():
         return
     original = Registry.new.__func__
 
-    def new(cls, db_name, force_demo=False, status=None, update_module=False):
-        # update_module: an upgrade is already under way (ours, -u, the
-        # in-Odoo method, the reload after an uninstall): leave it alone.
-        if update_module:
-            registry = original(cls, db_name, force_demo, status, update_module)
+    def new(cls, db_name, *args, **kwargs):
+        # An update is already under way (ours, -u, -i, the in-Odoo method,
+        # the reload after an uninstall): leave it alone.
+        if series.new_updates(args, kwargs):
+            registry = original(cls, db_name, *args, **kwargs)
             start = getattr(_local, "start", None)
             if start is not None:
                 start.noted(registry)
             return registry
         if not enabled():
-            return original(cls, db_name, force_demo, status, update_module)
+            return original(cls, db_name, *args, **kwargs)
         with _start(db_name) as start:
             outcome = upgrade_before_load(db_name)
         registry = upgraded_registry(start, outcome)
@@ -158,7 +158,7 @@ def post_load():
             # What -u at start serves: the registry the update loaded; no second load.
             _logger.info("%s: serving the registry the upgrade loaded", db_name)
             return registry
-        return original(cls, db_name, force_demo, status, update_module)
+        return original(cls, db_name, *args, **kwargs)
 
     new._auto_upgrade_on_start = True
     Registry.new = classmethod(new)

@@ -18,12 +18,12 @@ import os
 import odoo.release
 import odoo.upgrade
 from odoo import tools
-from odoo.modules.module import adapt_version, check_python_external_dependency, get_modules, module_manifest
+from odoo.modules.module import adapt_version, check_python_external_dependency, get_modules
 
-from ..core import inspection, plan, plan_readers, preflight
+from ..core import plan, plan_readers, preflight, risk, stored
 from ..core.declared_fields import fields_kept, parent_models, scan_python
 from ..core.manifest import read_manifest_file
-from . import addons
+from . import addons, series
 
 _logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def read_manifest(name, errors=None):
     ``errors[name]`` when given.
     """
     path = addons.addon_path(name)
-    manifest_file = path and module_manifest(path)
+    manifest_file = path and series.manifest_file(path)
     if not manifest_file:
         return None
     try:
@@ -112,14 +112,28 @@ def check_scripts(name, path, scripts, addons_on_disk):
     }
 
 
-def plan_for(cr, found, allow_unrun=False):
+def large_rows_setting(cr):
+    """The system parameter ``module_auto_update.large_table_rows`` (``core.risk.LARGE_ROWS`` when
+    unset, or not a whole number, which is logged)."""
+    value = stored.get_param(cr, risk.PARAM_LARGE_ROWS)
+    if not value:
+        return risk.LARGE_ROWS
+    try:
+        return max(int(value), 0)
+    except ValueError:
+        _logger.warning("%s is not a whole number; %d is used.", risk.PARAM_LARGE_ROWS, risk.LARGE_ROWS)
+        return risk.LARGE_ROWS
+
+
+def plan_for(cr, found, allow_unrun=False, large_rows=None):
     """The upgrade plan of the database behind ``cr`` (see core.plan.build_plan).
 
     ``found``: what ``addons.inspect`` found (scope, fingerprints, reasons).
     Every file the upgrade would load is read first (``core.preflight``):
     what would make it fail is a blocking entry. ``allow_unrun``: the
     migration scripts that the versions keep from running are warnings,
-    not blocking entries.
+    not blocking entries. ``large_rows``: the tables of at least so many rows
+    whose changes are warned of (``core.risk``); None: ``large_rows_setting``.
     """
     # What the database holds, read first; then the disk, read only for the addons the upgrade touches;
     # then what the database holds of the addons it upgrades.
@@ -142,29 +156,41 @@ def plan_for(cr, found, allow_unrun=False):
     known_models = facts.models | {model for scan in scans.values() for model in scan.own}
     defined, problems = preflight.check_addons(loaded, manifests, scans, installed, known_models, missing_external)
     problems = [manifest_errors[name] for name in touched if name in manifest_errors] + problems
+    order = plan.load_order(loaded, installed, manifests)
+    tables = risk.code_tables(scans)
+    models = {m for scan in scans.values() for m in scan.declared} | {f["model"] for f in todo_facts.stored_fields}
+    table_names = {model: risk.table_of(model, tables) for model in models}
+    sizes = plan_readers.table_sizes(cr, set(table_names.values()))
+    recorded = plan_readers.field_facts(cr, models, table_names)
     return plan.build_plan(
-        installed=installed,
-        current=inspection.digests(found.fingerprints),
-        saved=found.saved,
-        manifests=manifests,
-        current_files={name: fp.files for name, fp in found.fingerprints.items() if fp},
-        saved_files=facts.saved_files,
-        reasons=found.reasons,
-        adopted=found.adopted,
-        database_only=found.database_only,
-        series=odoo.release.major_version,
-        scripts=scripts,
-        script_digests=digests,
-        recorded_scripts=todo_facts.recorded_scripts,
-        saved_versions=facts.saved_versions,
-        script_problems=checked,
-        allow_unrun=allow_unrun,
-        records=todo_facts.records,
-        defined_xmlids=defined,
-        stored_fields=todo_facts.stored_fields,
-        declared_fields=declared,
-        problems=problems,
-        pending=facts.pending,
-        languages=facts.languages,
-        company_countries=countries,
+        plan.PlanInputs(
+            installed=installed,
+            current=found.current,
+            saved=found.saved,
+            manifests=manifests,
+            reasons=found.reasons,
+            scope=scope,
+            current_files={name: fp.files for name, fp in found.fingerprints.items() if fp},
+            saved_files=facts.saved_files,
+            adopted=found.adopted,
+            database_only=found.database_only,
+            series=odoo.release.major_version,
+            scripts=scripts,
+            script_digests=digests,
+            recorded_scripts=todo_facts.recorded_scripts,
+            saved_versions=facts.saved_versions,
+            script_problems=checked,
+            allow_unrun=allow_unrun,
+            records=todo_facts.records,
+            defined_xmlids=defined,
+            stored_fields=todo_facts.stored_fields,
+            declared_fields=declared,
+            problems=problems,
+            pending=facts.pending,
+            languages=facts.languages,
+            company_countries=countries,
+            risks=risk.risks(scans, order, recorded, sizes, todo, large_rows or large_rows_setting(cr)),
+            table_sizes=sizes,
+            tables=tables,
+        )
     )

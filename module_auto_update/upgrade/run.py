@@ -28,16 +28,14 @@ Used by the Apps button and the wizard, ``upgrade_changed_checksum()`` and
 the scheduled action (``models/``, which load the upgrade through the ORM),
 and by ``odoo-bin auto-upgrade``, the quick start when it hands over, and the
 upgrade on start (which load it the way ``odoo-bin -u`` does:
-``config["update"]`` and ``Registry.new(update_module=True)``, so that a
+``series.load_registry``, so that a
 database whose new code Odoo cannot even load without an upgrade, such as a
 new column on ``res.partner``, is upgraded before anything reads it).
 """
 
-import functools
 import logging
 import os
 import random
-import threading
 import time
 from collections.abc import Callable
 from contextlib import closing, contextmanager, nullcontext
@@ -51,7 +49,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..core import compare, lock, migration, plan, rehearsal, results, stored, watcher
-from . import addons, failure, load_report, plan_inputs, transaction
+from . import addons, failure, load_report, plan_inputs, scoped, series, transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -101,6 +99,11 @@ class Request:
     init_hashes: bool = False
     # Migration scripts that the versions keep from running are warned of, not blocking.
     allow_unrun_migrations: bool = False
+    # A plan with warnings does not start (results.WARNED).
+    strict: bool = False
+    # Tables of at least so many rows whose changes the plan warns of (core.risk); None: the
+    # database's system parameter, else risk.LARGE_ROWS.
+    large_rows: int = None
     # The caller reports a failure to its user (the in-Odoo entry points raise it
     # or show it): the run logs it as a WARNING, not as an ERROR too.
     caller_reports: bool = False
@@ -110,12 +113,7 @@ def load_registry(cr, names):
     """``odoo-bin -u names``: Odoo marks them (``button_upgrade``: dependents,
     new dependencies) and loads the database's registry; returns the addons
     it upgraded or installed."""
-    config["update"] = dict.fromkeys(names, 1)
-    try:
-        registry = Registry.new(cr.dbname, update_module=True)
-    finally:
-        config["update"] = {}
-    return list(registry.updated_modules)
+    return list(series.load_registry(cr.dbname, names).updated_modules)
 
 
 @dataclass(frozen=True)
@@ -264,12 +262,11 @@ def recorded(dbname, request, history_cursor=None):
     if outcome.locks:
         _logger.info("%s: exclusive locks held: %s", dbname, watcher.held_text(outcome.locks))
     if outcome.restart_addons:
-        rehearsal = outcome.result == results.REHEARSED
-        text = plan.restart_text(outcome.restart_addons, outcome.restart_processes, rehearsal)
+        text = plan.restart_text(outcome.restart_addons, outcome.restart_processes, request.rehearse)
         _logger.log(logging.WARNING if outcome.restart_needed else logging.INFO, "%s: %s", dbname, text)
     for text in outcome.after_commit:
         _logger.warning("%s: %s", dbname, text)
-    if outcome.result not in results.RECORDED or request.check:
+    if outcome.result not in results.RECORDED or request.check or request.dry_run:
         return
     try:
         with closing((history_cursor or odoo.sql_db.db_connect(dbname).cursor)()) as cr:
@@ -305,6 +302,8 @@ def _run(cr, request, loader, commit, outcome):
         if request.check and found.nothing_to_do:
             return {"result": results.NOTHING_TO_DO, "plan": found.plan()}
         the_plan = _planned(cr, found, request)
+        if request.strict and the_plan["warnings"]:
+            return _warned(the_plan, "would not start")
         return {"result": results.UPGRADE_NEEDED if request.check else results.DRY_RUN, "plan": the_plan}
     _logger.info("%s: taking the upgrade lock (timeout %g s)", dbname, request.lock_timeout)
     with lock.held(cr, dbname, request.lock_timeout):
@@ -353,13 +352,12 @@ def _own_connections():
     template = os.environ.get(stored.PGAPPNAME, stored.DEFAULT_PGAPPNAME)
     names = [stored.odoo_application(os.environ, os.getpid())] if "{pid}" in template else []
     pids = set()
-    for pool in (getattr(odoo.sql_db, "_Pool", None), getattr(odoo.sql_db, "_Pool_readonly", None)):
-        for cnx, *_used in list(getattr(pool, "_connections", None) or ()):
-            try:
-                if not cnx.closed:
-                    pids.add(cnx.get_backend_pid())
-            except psycopg2.Error:
-                continue
+    for cnx in series.pooled_connections():
+        try:
+            if not cnx.closed:
+                pids.add(cnx.get_backend_pid())
+        except psycopg2.Error:
+            continue
     return names, pids
 
 
@@ -434,6 +432,8 @@ def _attempt(cr, request, loader, commit, guarded, altered=frozenset()):
                 return {"result": results.BLOCKED, "plan": the_plan, "error": blocked(the_plan["blocking"])}
             if the_plan["blocking"]:
                 raise Refused(blocked(the_plan["blocking"]), the_plan)
+            if request.strict and the_plan["warnings"] and not request.rehearse:
+                return _warned(the_plan, "did not start")
         if commit:
             # Only read so far: ends the snapshot before the upgrade's transaction.
             cr.commit()  # pylint: disable=invalid-commit
@@ -460,8 +460,8 @@ def _attempt(cr, request, loader, commit, guarded, altered=frozenset()):
                             learned = _upgrade(run_cr, request, loader, found, the_plan)
                     if request.rehearse:
                         # Rolled back like a failure: the transaction, and this process's registry.
-                        learned = _rehearsed(run_cr, learned, found, seen, before)
-                        raise Rehearsed(dict(learned, locks=watch.held(time.monotonic(), guarded)))
+                        locks = watch.held(time.monotonic(), guarded)
+                        raise Rehearsed(_rehearsed(run_cr, request, dict(learned, locks=locks), found, seen, before))
             except transaction.Contended as exc:
                 exc.wait, exc.altered = watch.last_wait, watch.altered()
                 raise
@@ -486,12 +486,26 @@ def _written(watch):
     return set(watch.written)
 
 
-def _rehearsed(cr, learned, found, seen, before):
-    """What a rehearsal learned, read from its transaction before the rollback."""
+def _rehearsed(cr, request, learned, found, seen, before):
+    """What a rehearsal learned, read from its transaction before the rollback: its report, with the
+    plan's warnings beside the locks it measured; with ``strict``, a plan with warnings is ``warned``."""
     if learned["result"] != results.DONE:
         return learned  # nothing was upgraded: nothing to report
-    report = rehearsal.report(seen.addons(found.installed), before, rehearsal.snapshot(cr))
+    warnings = (learned.get("plan") or {}).get("warnings", ())
+    report = rehearsal.report(seen.addons(found.installed), before, rehearsal.snapshot(cr), warnings, learned["locks"])
+    if request.strict and warnings:
+        return dict(learned, **_warned(learned["plan"], "would not start"), rehearsal=report)
     return dict(learned, result=results.REHEARSED, rehearsal=report)
+
+
+def _warned(the_plan, verb):
+    """The outcome of a plan with warnings under ``--strict``: the upgrade ``verb`` (did not start)."""
+    count = len(the_plan["warnings"])
+    error = (
+        f"--strict: the plan has {count} warning{'s' if count > 1 else ''}, so the upgrade {verb}. "
+        "Deal with them, or run without --strict to accept them."
+    )
+    return {"result": results.WARNED, "plan": the_plan, "error": error}
 
 
 def _unrun_allowed(request, learned):
@@ -513,7 +527,7 @@ def _unrun_allowed(request, learned):
 
 def _planned(cr, found, request):
     """``plan_inputs.plan_for``; a first run is said in the log."""
-    the_plan = plan_inputs.plan_for(cr, found, allow_unrun=request.allow_unrun_migrations)
+    the_plan = plan_inputs.plan_for(cr, found, request.allow_unrun_migrations, request.large_rows)
     if the_plan["first_run"] and the_plan["changed"]:
         _logger.warning("%s: %s", cr.dbname, FIRST_RUN)
     return the_plan
@@ -548,7 +562,7 @@ def _upgrade(cr, request, loader, found, the_plan):
     else:
         upgraded = _load(cr, loader, found, the_plan)
         installed = set(stored.modules_in_state(cr, ["installed"]))
-        fingerprints = _fingerprints_after(found, installed, upgraded, cr)
+        fingerprints = _fingerprints_after(found, installed, upgraded)
         upgraded = sorted(set(upgraded) & installed)
         restart = plan.restart_addons(the_plan, upgraded)
         learned = {
@@ -560,7 +574,7 @@ def _upgrade(cr, request, loader, found, the_plan):
         }
         scripts = migration.scripts_run(the_plan, upgraded)
     uid = request.uid or SUPERUSER_ID
-    stored.save_fingerprints(cr, fingerprints, upgraded=learned["upgraded"], uid=uid)
+    stored.save_fingerprints(cr, fingerprints, upgraded=learned["upgraded"], uid=uid, saved=found.saved)
     stored.save_migrations(cr, scripts, uid=uid)
     if learned["result"] == results.DONE:
         _logger.info("%s: fingerprints saved; upgraded %s", cr.dbname, ", ".join(learned["upgraded"]))
@@ -571,7 +585,7 @@ def _load(cr, loader, found, the_plan):
     """Mark the plan's changed addons and load every pending addon (``Loader``); returns the
     addons it upgraded or installed. Raises ``Refused`` (``Loader.check``), ``Incomplete``."""
     dbname = cr.dbname
-    names = compare.upgradable({entry["module"]: entry["reason"] for entry in the_plan["changed"]})
+    names = compare.upgradable(plan.reasons(the_plan))
     for entry in the_plan["changed"]:
         _logger.info("%s: addon %s: %s", dbname, entry["module"], entry["reason"])
     if loader.check:
@@ -590,7 +604,7 @@ def _load(cr, loader, found, the_plan):
     return upgraded
 
 
-def _fingerprints_after(found, installed, upgraded, cr):
+def _fingerprints_after(found, installed, upgraded):
     """The fingerprints to save after the upgrade of ``upgraded``: those taken before it (an
     edit made while upgrading is a change next time) of the addons still ``installed``, and
     those of the addons it installed, taken now.
@@ -601,7 +615,7 @@ def _fingerprints_after(found, installed, upgraded, cr):
     before = {name: fp for name, fp in found.fingerprints.items() if name in installed}
     skipped = {name for name, reason in found.reasons.items() if reason in compare.LEFT_ALONE}
     left_alone = ((set(found.ignore) | skipped) & set(before)) - set(upgraded)
-    new = addons.current_fingerprints(sorted(installed - set(before)), cr=cr)
+    new = addons.current_fingerprints(sorted(installed - set(before)), found.settings)
     return {**before, **dict.fromkeys(left_alone, False), **new}
 
 
@@ -620,35 +634,11 @@ def _watched(cr, request):
     )
 
 
-@contextmanager
 def _module_list_refreshed_once():
-    """The module list refreshed once per run in this thread, not twice.
-
-    Odoo refreshes it (``update_list``: every manifest on the addons path) when
-    its loader starts an update and again in ``button_upgrade``. Within one
-    run both read the same manifests (Odoo caches them per process), so the
-    second refresh writes nothing: skipped, it saves about a second over
-    Odoo's 600 addons. Other threads are left alone.
-    """
-    # Imported here: base's models are Odoo's to import first, with the registry.
-    from odoo.addons.base.models.ir_module import Module  # noqa: PLC0415
-
-    original, ident, done = Module.update_list, threading.get_ident(), []
-
-    @functools.wraps(original)
-    def update_list(self):
-        if threading.get_ident() != ident:
-            return original(self)
-        if done:
-            return [0, 0]  # [updated, added]: none, the first refresh did it
-        done.append(True)
-        return original(self)
-
-    Module.update_list = update_list
-    try:
-        yield
-    finally:
-        Module.update_list = original
+    """Odoo's whole-database loading steps done where they act, for this run's loads (in this thread):
+    the module list refreshed once per run and where it differs from the addons path, removed columns
+    checked and custom views validated where there are any (``scoped.whole_database_steps``)."""
+    return scoped.whole_database_steps()
 
 
 @contextmanager

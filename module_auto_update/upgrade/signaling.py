@@ -43,7 +43,7 @@ from contextlib import closing, nullcontext
 
 from odoo.modules.registry import Registry
 
-from . import transaction
+from . import series, transaction
 
 
 def _in_run(dbname):
@@ -64,12 +64,12 @@ def _held_back(original):
 
 def _one_at_a_time(original):
     def check_signaling(self, cr=None):
-        if self.in_test_mode():
+        if series.in_test_mode(self):
             return original(self, cr)
         with nullcontext(cr) if cr is not None else closing(self.cursor()) as cr:
             with Registry._lock:  # held for the read of the sequence, and a reload if it moved
                 latest = Registry.registries.get(self.db_name)
-                fresh = latest is not None and latest.ready and not latest.in_test_mode()
+                fresh = latest is not None and latest.ready and not series.in_test_mode(latest)
                 return original(latest if fresh else self, cr)
 
     check_signaling._module_auto_update = True

@@ -7,7 +7,8 @@ and opens cursors of its own (``Registry.new``, ``reset_modules_state``,
 ``signal_changes``...), each on a connection of its own. Inside
 ``one_transaction(cr)``, every cursor that the running thread opens on
 ``cr``'s database is instead a ``RunCursor``: a savepoint on ``cr``'s
-connection, the mechanism Odoo's own test mode uses (``TestCursor``). Their
+connection, the mechanism Odoo's own test mode uses (``TestCursor``, reached
+through ``series.SavepointCursor``). Their
 commits release a savepoint, their rollbacks go back to it, and the one real
 ``COMMIT`` (or ``ROLLBACK``) is the block's.
 
@@ -56,11 +57,12 @@ import psycopg2
 import psycopg2.errors
 
 import odoo.sql_db
-from odoo.sql_db import Savepoint, TestCursor
+from odoo.sql_db import Savepoint
 from odoo.tools import SQL
 from odoo.tools.misc import Callbacks
 
 from ..core import watcher
+from . import series
 
 _logger = logging.getLogger(__name__)
 
@@ -129,7 +131,7 @@ class _Run:
         self.expected = False  # see handled_contention
 
 
-class RunCursor(TestCursor):
+class RunCursor(series.SavepointCursor):
     """A cursor that lives in the run's transaction (see the module's docstring).
 
     Unlike a test cursor, its post-commit work (``postcommit``: bus
@@ -142,7 +144,7 @@ class RunCursor(TestCursor):
     _cursors_stack = []  # our own: the test cursors' stack belongs to the tests
 
     def __init__(self, run):
-        super().__init__(run.cr, run.lock, readonly=False)
+        super().__init__(run.cr, run.lock)
         self.postcommit = run.cr.postcommit
         # What did not happen after the real commit (set by one_transaction on the yielded cursor).
         self.after_commit = []

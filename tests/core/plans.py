@@ -6,8 +6,8 @@ from module_auto_update.core import compare, plan
 
 
 def build_plan(*, forced=(), ignore=(), **inputs):
-    """``plan.build_plan(**inputs)``; without ``reasons``, those of ``current`` against ``saved``
+    """``plan.build_plan(plan.PlanInputs(**inputs))``; without ``reasons``, those of ``current`` against ``saved``
     (``compare.changed_reasons``, with ``forced`` and ``ignore``), as the inspection gives them."""
     if "reasons" not in inputs:
         inputs["reasons"] = compare.changed_reasons(inputs["current"], inputs["saved"], forced, ignore)
-    return plan.build_plan(**inputs)
+    return plan.build_plan(plan.PlanInputs(**inputs))

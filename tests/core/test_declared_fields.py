@@ -34,13 +34,20 @@ def test_new_models_extensions_and_keyword_fields(tmp_path):
                     x_level = fields.Integer()
 
                 setattr(A, "global", fields.Boolean())
+
+                class Rule(models.Model):
+                    _name = "x.rule"
+
+                # As ir.rule does: the field built first, then set under a keyword's name.
+                global_ = fields.Boolean(compute="_compute_global", store=True)
+                setattr(Rule, "global", global_)
             """,
         },
     )
-    own, parents, errors = scan_python(path)
+    own, parents, errors, *_declared = scan_python(path)
     assert errors == []
-    assert own == {"x.a": {"name", "amount", "global"}, "res.partner": {"x_level"}}
-    assert parents == {"x.a": {"mail.thread"}, "res.partner": set()}
+    assert own == {"x.a": {"name", "amount", "global"}, "res.partner": {"x_level"}, "x.rule": {"global"}}
+    assert parents == {"x.a": {"mail.thread"}, "res.partner": set(), "x.rule": set()}
 
 
 def test_tests_and_scripts_are_skipped_and_syntax_errors_named(tmp_path):
@@ -57,7 +64,7 @@ def test_tests_and_scripts_are_skipped_and_syntax_errors_named(tmp_path):
             "    code = fields.Char()\n",
         },
     )
-    own, _parents, errors = scan_python(path)
+    own, _parents, errors, *_declared = scan_python(path)
     assert own == {"x.b": {"code"}}
     # Tests are never loaded by an upgrade; a broken migration script or model file is named with its line.
     assert [(relpath, line) for relpath, line, _msg in errors] == [

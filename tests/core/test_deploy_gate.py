@@ -112,6 +112,9 @@ def test_each_line_says_the_word_of_its_exit_code():
         (outcome(results.DONE, no_code, upgraded=["a"]), command.EXIT_NO_CODE, "code missing"),
         (outcome(results.DRY_RUN, no_code), command.EXIT_NO_CODE, "code missing"),
         (outcome(results.UPGRADE_NEEDED, plain), command.EXIT_UPGRADE_NEEDED, "upgrade needed"),
+        # --strict: a plan with warnings did not start (a check, a dry run: would not); blocking comes first.
+        (outcome(results.WARNED, no_code), command.EXIT_WARNED, "warned"),
+        (outcome(results.WARNED, dict(no_code, blocking=blocking)), command.EXIT_BLOCKED, "blocked"),
     ]
     for one, code, word in cases:
         assert (command.exit_code([one], if_exists=False), command.result_word(one)) == (code, word), one
@@ -121,7 +124,7 @@ def test_each_line_says_the_word_of_its_exit_code():
         assert re.split(r"\s{2,}", command.summary_table([one]).splitlines()[1])[1] == word
     # "upgrade needed" says 7 only; 5, 6 and 7 have one word each.
     assert [code for code, words in command.EXIT_WORDS if results.UPGRADE_NEEDED in words] == [7]
-    assert {code: len(words) for code, words in command.EXIT_WORDS if code >= 5} == {5: 1, 6: 1, 7: 1}
+    assert {code: len(words) for code, words in command.EXIT_WORDS if code >= 5} == {5: 1, 6: 1, 7: 1, 8: 1}
     # --if-exists: a missing database is no error, and still says missing.
     gone = command.missing_outcome("db", True)
     assert (command.exit_code([gone], if_exists=True), command.result_word(gone)) == (command.EXIT_OK, "missing")

@@ -36,13 +36,17 @@ AFTER = Schema(
 
 
 def test_schema_changes_name_each_difference_once():
-    changes = [(c["change"], c["table"], c["name"], c["detail"]) for c in rehearsal.schema_changes(BEFORE, AFTER)]
+    sizes = {"gone": 12, "res_partner": 3400}
+    changes = [
+        (c["change"], c["table"], c["name"], c["detail"]) for c in rehearsal.schema_changes(BEFORE, AFTER, sizes)
+    ]
+    # What is dropped or changed says the size of its table before: the data gone or rewritten.
     assert changes == [
         ("table created", "new_table", "", "2 columns"),
-        ("table dropped", "gone", "", ""),
-        ("column changed", "res_partner", "name", "character varying → text not null"),
+        ("table dropped", "gone", "", "about 12 rows"),
+        ("column changed", "res_partner", "name", "character varying → text not null, about 3400 rows"),
         ("column added", "res_partner", "nickname", "character varying"),
-        ("column dropped", "res_partner", "old", "text"),
+        ("column dropped", "res_partner", "old", "text, about 3400 rows"),
         ("constraint added", "res_partner", "res_partner_nickname_uniq", "UNIQUE (nickname)"),
         ("index dropped", "res_partner", "res_partner__name_index", "CREATE INDEX ... (name)"),
     ]

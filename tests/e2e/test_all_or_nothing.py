@@ -44,6 +44,10 @@ ONCE = [
 HISTORY = "public.module_auto_update_run"
 SERVER_WIDE = "--load=base,web,module_auto_update"
 QUICK = odoo_env.REPO / "module_auto_update" / "cli" / "odoo-auto-upgrade"
+# The probes' versions before and after the upgrade, in the series under test (MAU_ODOO_SERIES).
+V0, V1 = f"{odoo_env.SERIES}.1.0.0", f"{odoo_env.SERIES}.1.0.1"
+# The entry points proven on the other series so far (docs/series.rst): the others are skipped there.
+OTHER_SERIES_ENTRIES = ("command line", "in Odoo", "server start")
 
 LOG = """
     cr.execute("CREATE TABLE IF NOT EXISTS mau_probe_log (addon varchar, stage varchar)")
@@ -81,7 +85,7 @@ def edit(path, old, new):
 def change(db, breakage=None):
     """Apply the upgrade to the probes on disk; ``breakage(db)`` then breaks one stage of it."""
     a, b, c = db.addon("mau_probe_a"), db.addon("mau_probe_b"), db.addon("mau_probe_c")
-    edit(a / "__manifest__.py", '"18.0.1.0.0"', '"18.0.1.0.1"')
+    edit(a / "__manifest__.py", f'"{V0}"', f'"{V1}"')
     edit(a / "models" / "probe.py", "old_field = fields.Char()", "new_field = fields.Integer(default=7)")
     edit(
         a / "data" / "records.xml",
@@ -90,7 +94,7 @@ def change(db, breakage=None):
         '        <field name="name">two</field>\n    </record>\n</odoo>',
     )
     for stage in ("pre", "post", "end"):
-        write(a / "migrations" / "18.0.1.0.1" / f"{stage}-migrate.py", script("mau_probe_a", stage))
+        write(a / "migrations" / V1 / f"{stage}-migrate.py", script("mau_probe_a", stage))
     edit(b / "__manifest__.py", '"depends": ["mau_probe_a"]', '"depends": ["mau_probe_a", "mau_probe_new"]')
     # A file Odoo writes to the filestore, new to this database.
     content = base64.b64encode(f"attachment of {db.name}".encode()).decode()
@@ -115,7 +119,7 @@ def broken_xml(addon, relpath):
 
 def raising_script(stage):
     def breakage(db):
-        path = db.addon("mau_probe_a") / "migrations" / "18.0.1.0.1" / f"{stage}-migrate.py"
+        path = db.addon("mau_probe_a") / "migrations" / V1 / f"{stage}-migrate.py"
         write(path, script("mau_probe_a", stage, f'    raise RuntimeError("probe {stage} refused")\n'))
 
     breakage.expected = ("mau_probe_a", f"{stage}-migration script")
@@ -132,7 +136,7 @@ raising_hook.expected = ("mau_probe_new", "post-init hook post_init")
 def leaves_c_pending(db):
     # The end script runs after every addon is loaded: C, marked again, stays pending.
     write(
-        db.addon("mau_probe_a") / "migrations" / "18.0.1.0.1" / "end-migrate.py",
+        db.addon("mau_probe_a") / "migrations" / V1 / "end-migrate.py",
         script(
             "mau_probe_a",
             "end",
@@ -156,7 +160,7 @@ def holding(where, marker):
         if where == "hook":
             write(db.addon("mau_probe_new") / "hooks.py", hook(wait))
         else:
-            path = db.addon("mau_probe_a") / "migrations" / "18.0.1.0.1" / f"{where}-migrate.py"
+            path = db.addon("mau_probe_a") / "migrations" / V1 / f"{where}-migrate.py"
             write(path, script("mau_probe_a", where, wait))
 
     return breakage
@@ -181,11 +185,13 @@ except UserError as exc:
 
 def command(entry, db):
     """The argv and environment that run ``entry`` on ``db``."""
+    if db.odoo.series != "18.0" and entry not in OTHER_SERIES_ENTRIES:
+        pytest.skip(f"the {entry} entry point is not yet proven on Odoo {db.odoo.series} (docs/series.rst)")
     env = {**os.environ, **db.odoo.env}
     if entry == "in Odoo":
         return db.odoo.argv(["shell", "-d", db.name, "--no-http", "--log-level=warn"], [db.addons_dir]), env
     if entry == "command line":
-        return db.odoo.argv(["auto-upgrade", "-d", db.name, "--format", "json"], [db.addons_dir]), env
+        return db.odoo.argv([db.odoo.command_name, "-d", db.name, "--format", "json"], [db.addons_dir]), env
     if entry == "quick start":
         path = f"--addons-path={addons_path(db)}"
         return [sys.executable, str(QUICK), path, "-d", db.name, "--format", "json"], env
@@ -237,6 +243,8 @@ def assert_unchanged(db, before):
     # wrote to the filestore is referenced.
     differences = odoo_env.snapshot_differences(before, odoo_env.database_snapshot(db.name), ignore=(HISTORY,))
     assert not differences, "\n".join(differences)
+    # The mark Odoo's loader leaves after it committed some addons (19.0 commits after each one).
+    assert not db.sql("SELECT 1 FROM ir_config_parameter WHERE key = 'base.partially_updated_database'")
 
 
 def assert_rerun_upgrades_once(entry, db):
@@ -253,7 +261,7 @@ def assert_rerun_upgrades_once(entry, db):
     assert set(last_run(db)["upgraded"].split(", ")) == UPGRADED, last_run(db)
     assert sorted(log(db)) == sorted(ONCE), log(db)
     assert not db.pending()
-    assert db.sql("SELECT latest_version FROM ir_module_module WHERE name = 'mau_probe_a'") == [("18.0.1.0.1",)]
+    assert db.sql("SELECT latest_version FROM ir_module_module WHERE name = 'mau_probe_a'") == [(V1,)]
     assert {"new_field"} <= {c for (c,) in db.sql(COLUMNS)} and "old_field" not in {c for (c,) in db.sql(COLUMNS)}
     assert db.sql("SELECT count(*) FROM res_partner WHERE name = 'Probe partner'") == [(1,)]
     (attachment,) = db.sql("SELECT store_fname FROM ir_attachment WHERE name = 'probe.txt'")
