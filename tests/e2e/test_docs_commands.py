@@ -53,6 +53,7 @@ SHELL_CODE = ("env[", "env.", "print(env")
 NAMES = {
     "odoo-bin",
     "odoo-bin auto-upgrade",
+    "odoo-bin auto_upgrade",  # the command's name on Odoo 19.0
     "odoo-bin shell",
     "odoo-bin -u",
     "odoo-auto-upgrade",
@@ -67,6 +68,9 @@ SKIP = {
         "CI (.ci/run) runs it as written on a fresh machine"
     ),
     "python3 tests/run.py": "the whole test suite (about 20 minutes), this test among them",
+    'MAU_ODOO_SERIES=19.0 python3 -m pytest tests/e2e/test_all_or_nothing.py -k "command"': (
+        "end-to-end tests on Odoo 19.0: the 19.0 suite of tests/run.py runs them"
+    ),
     "pip install -e /path/to/odoo --config-settings editable_mode=compat": (
         "it installs Odoo itself and its requirements from the package index; tests/e2e/test_wheel.py installs "
         "a copy of Odoo this way (offline, --no-deps) and runs the addon beside it"
@@ -78,6 +82,7 @@ for _command in (
     "python3 tools/bench.py --quick",
     "python3 tools/bench.py --only cold",
     "python3 tools/bench_deploy.py --runs 5",
+    "python3 tools/bench_steps.py --runs 5",
     "python3 tools/bench_cli.py --runs 5",
     "python3 tools/load.py",
     "python3 tools/load.py --clients 4 --hot 8 --before 2 --after 2",
