@@ -192,6 +192,18 @@ def check_postgres():
     pg_connect().close()
 
 
+def schema_lines(name):
+    """The lines of ``pg_dump --schema-only`` of database ``name``, without its ``\\restrict`` lines
+    (they carry a key drawn anew at every dump)."""
+    dump = subprocess.run(
+        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", name],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict"))]
+
+
 def database_snapshot(name):
     """The whole of a database: its schema (``pg_dump --schema-only``) and a
     digest of the rows of every table; ``{"schema": text, "rows": {table: md5}}``.
@@ -199,14 +211,7 @@ def database_snapshot(name):
     Two snapshots are equal when no schema object and no row differs.
     Sequence positions are left out: PostgreSQL never rolls them back.
     """
-    schema = subprocess.run(
-        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", name],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    # pg_dump's \restrict lines carry a key drawn anew at every dump.
-    schema = "\n".join(line for line in schema.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
+    schema = "\n".join(schema_lines(name))
     conn = pg_connect(name)
     try:
         with conn.cursor() as cr:

@@ -102,14 +102,7 @@ def now(dbname):
 
 
 def schema(dbname):
-    dump = subprocess.run(
-        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", dbname],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    # pg_dump's \restrict lines carry a key drawn anew at every dump (as odoo_env.database_snapshot).
-    return [line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict"))]
+    return odoo_env.schema_lines(dbname)
 
 
 def table_query(cr, table, columns, since):
