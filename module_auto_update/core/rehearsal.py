@@ -61,11 +61,12 @@ def schema(cr):
     return Schema(columns, constraints, indexes)
 
 
-def snapshot(cr):
-    """The schema, the row counters and the table sizes of the transaction of ``cr``, as it sees them now."""
+def snapshot(cr, sizes=False):
+    """The schema and the row counters of the transaction of ``cr``, as it sees them now; with ``sizes``,
+    the table sizes too (only those before the upgrade are said)."""
     cr.execute(COUNTERS)
     counters = {table: tuple(counts) for table, *counts in cr.fetchall()}
-    return Snapshot(schema(cr), counters, plan_readers.table_sizes(cr))
+    return Snapshot(schema(cr), counters, plan_readers.table_sizes(cr) if sizes else {})
 
 
 def rows_written(before, after):

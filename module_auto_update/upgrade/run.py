@@ -455,7 +455,7 @@ def _attempt(cr, request, loader, commit, guarded, altered=frozenset()):
                     if request.init_hashes:
                         learned = _record_current(run_cr, request)
                     else:
-                        before = rehearsal.snapshot(run_cr) if request.rehearse else None
+                        before = rehearsal.snapshot(run_cr, sizes=True) if request.rehearse else None
                         with load_report.observing() if request.rehearse else nullcontext() as seen:
                             learned = _upgrade(run_cr, request, loader, found, the_plan)
                     if request.rehearse:
