@@ -97,6 +97,7 @@ PLAN_KEYS = (
     "cascade",
     "to_install",
     "pending",
+    "partially_updated",
     "missing",
     "blocking",
     "migrations",

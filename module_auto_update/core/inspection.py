@@ -176,6 +176,7 @@ class Inspection:
     adopted: list  # recorded with the other exclude default, unchanged: taken over
     pending: list
     database_only: list = ()  # installed addons without code that exist only in the database
+    partially_updated: bool = False  # an upgrade by Odoo itself stopped half-way (stored.PARAM_PARTIALLY_UPDATED)
 
     @property
     def without_code(self):
@@ -188,7 +189,7 @@ class Inspection:
 
     @property
     def nothing_to_do(self):
-        return not compare.upgradable(self.reasons) and not self.pending
+        return not compare.upgradable(self.reasons) and not self.pending and not self.partially_updated
 
     def plan(self):
         """The plan when there is nothing to upgrade: the full plan reads every
@@ -202,6 +203,7 @@ class Inspection:
                 reasons=self.reasons,
                 adopted=self.adopted,
                 database_only=self.database_only,
+                partially_updated=self.partially_updated,
             )
         )
 
@@ -264,6 +266,7 @@ def inspect_facts(
         adopted=adopted,
         pending=facts.pending,
         database_only=sorted(set(facts.database_only) & absent) if absent else [],
+        partially_updated=facts.partially_updated,
     )
     if found.without_code:
         _logger.warning(

@@ -111,6 +111,11 @@ MESSAGES = {
         "(as Studio's customizations do) and is left as it is."
     ),
     "pending": _lt("%(module)s was left %(state)s by an earlier action: the upgrade finishes it."),
+    "partially-updated": _lt(
+        "An upgrade by Odoo itself stopped half-way on this database, which Odoo marked partially updated "
+        "(base.partially_updated_database), with %(count)s addons left pending: the upgrade finishes them and "
+        "clears the mark, in its one transaction."
+    ),
     "not-installable": _lt("%(module)s is installed but its manifest says it is not installable: it is left as it is."),
     "adopted": _lt(
         "%(module)s was recorded by a tool with another exclude default (tests/* or not) and is unchanged: "
@@ -136,6 +141,7 @@ MESSAGES = {
     "count-cascade": _lt("dependents upgraded with them: %(count)s"),
     "count-to_install": _lt("addons to install: %(count)s"),
     "count-pending": _lt("addons left pending: %(count)s"),
+    "count-partially-updated": _lt("an upgrade by Odoo itself to finish"),
     "count-migrations": _lt("version changes: %(count)s"),
     "count-blocking": _lt("blocking problems: %(count)s"),
     "count-warnings": _lt("warnings: %(count)s"),

@@ -229,14 +229,17 @@ def warnings(scope, deleted, dropped, reasons, without_code=(), sizes=None, tabl
     return result
 
 
-def information(missing, pending, first_run, adopted=()):
-    """What the plan says without it being a change: a first run, addons left alone, pending ones, taken over.
+def information(missing, pending, first_run, adopted=(), partially_updated=False):
+    """What the plan says without it being a change: a first run, an upgrade by Odoo itself left half-way
+    (``partially_updated``), addons left alone, pending ones, taken over.
 
     ``missing``: ``[(addon, reason)]`` left alone and not warned about: without
     code because they exist only in the database, or not installable.
     """
     codes = {compare.FOLDER_MISSING: "database-only", compare.NOT_INSTALLABLE: "not-installable"}
     result = [dict(entry("first-run"), module=None)] if first_run else []
+    if partially_updated:
+        result.append(dict(entry("partially-updated", count=len(pending)), module=None))
     result += [dict(entry(codes[reason], module=name), module=name) for name, reason in missing]
     result += [dict(entry("adopted", module=name), module=name) for name in adopted]
     result += [dict(entry("pending", module=name, state=state), module=name) for name, state in pending]
@@ -317,7 +320,9 @@ class PlanInputs:
     ``allow_unrun``: the scripts that the versions keep from running
     (``migration.unreached_scripts``) are warnings, not blocking entries;
     ``problems``: blocking entries found by ``preflight``; ``pending``:
-    ``[(addon, state)]`` left pending; ``records``, ``defined_xmlids``: for
+    ``[(addon, state)]`` left pending; ``partially_updated``: Odoo's loader
+    marked the database partially updated (``stored.PARAM_PARTIALLY_UPDATED``),
+    which the run clears; ``records``, ``defined_xmlids``: for
     ``deleted_records`` (``defined_xmlids`` None when a data file could not be
     read: then no deletion is announced); ``stored_fields``, ``declared_fields``:
     for ``dropped_columns``; ``adopted``: addons whose record was taken over as
@@ -351,6 +356,7 @@ class PlanInputs:
     declared_fields: dict = None
     problems: list = ()
     pending: list = ()
+    partially_updated: bool = False
     company_countries: list = ()
     adopted: list = ()
     database_only: list = ()
@@ -412,6 +418,7 @@ def build_plan(inputs):
         "cascade": [{"module": n, "because_of": b} for n, b in sorted(scope["cascade"].items())],
         "to_install": [{"module": n, "required_by": r} for n, r in sorted(scope["to_install"].items())],
         "pending": [{"module": n, "state": state} for n, state in sorted(inputs.pending)],
+        "partially_updated": inputs.partially_updated,
         "missing": [{"module": n, "reason": reason} for n, reason in missing],
         "blocking": [*scope["blocking"], *inputs.problems, *script_blocking],
         "migrations": migrations,
@@ -422,7 +429,9 @@ def build_plan(inputs):
         ],
     }
     quiet = [(name, reason) for name, reason in missing if name not in without_code]
-    plan["info"] = information(quiet, sorted(inputs.pending), plan["first_run"] and bool(changed), inputs.adopted)
+    plan["info"] = information(
+        quiet, sorted(inputs.pending), plan["first_run"] and bool(changed), inputs.adopted, inputs.partially_updated
+    )
     if unrun:
         plan["info"].append(dict(entry("migrations-unrun-allowed"), module=None))
     plan["summary"] = summary(plan)
@@ -451,6 +460,7 @@ def summary(plan):
     counts = {key: len(plan[key]) for key in COUNTED}
     if not is_empty(plan):
         parts = [[f"count-{key}", {"count": counts[key]}] for key in COUNTED if counts[key]]
+        parts += [["count-partially-updated", {}]] if plan.get("partially_updated") else []
     elif counts["missing"]:
         parts = [["nothing-but-missing", {"count": counts["missing"]}]]
         parts += [["count-warnings", {"count": counts["warnings"]}]] if counts["warnings"] else []
@@ -473,7 +483,7 @@ def without_code(plan):
 
 def is_empty(plan):
     """Nothing to upgrade, install or finish (addons without code are never upgraded)."""
-    return not (plan["changed"] or plan["to_install"] or plan["pending"])
+    return not (plan["changed"] or plan["to_install"] or plan["pending"] or plan.get("partially_updated"))
 
 
 # Python files that running Odoo processes never imported: Odoo reads them

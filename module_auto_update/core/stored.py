@@ -37,6 +37,10 @@ CHECKSUM_TABLE = "module_auto_update_checksum"
 RUN_TABLE = "module_auto_update_run"
 MIGRATION_TABLE = "module_auto_update_migration"
 PENDING_STATES = ("to install", "to upgrade", "to remove")
+# Set by Odoo's loader (19.0, which commits after each addon) when a load ends with addons still
+# pending; the next start of Odoo then loads again to finish them. A run that loads everything
+# pending clears it in its transaction.
+PARAM_PARTIALLY_UPDATED = "base.partially_updated_database"
 
 
 def get_param(cr, key, default=None):
@@ -285,6 +289,7 @@ class InspectionFacts:
     saved: dict  # saved_digests
     fingerprint: FingerprintParams
     database_only: set  # database_only_addons
+    partially_updated: bool = False  # PARAM_PARTIALLY_UPDATED is set
 
 
 def inspection_facts(cr):
@@ -295,8 +300,10 @@ def inspection_facts(cr):
     saved = saved_digests(cr)
     pending = modules_in_state(cr, PENDING_STATES)
     only_here = database_only_addons(cr)
+    partially_updated = bool(get_param(cr, PARAM_PARTIALLY_UPDATED))
     cr.execute("SELECT current_database()")
-    return InspectionFacts(cr.fetchone()[0], installed, pending, ignored, saved, params, only_here)
+    database = cr.fetchone()[0]
+    return InspectionFacts(database, installed, pending, ignored, saved, params, only_here, partially_updated)
 
 
 def storable_files(files):

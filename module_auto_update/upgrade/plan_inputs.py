@@ -187,6 +187,7 @@ def plan_for(cr, found, allow_unrun=False, large_rows=None):
             declared_fields=declared,
             problems=problems,
             pending=facts.pending,
+            partially_updated=found.partially_updated,
             languages=facts.languages,
             company_countries=countries,
             risks=risk.risks(scans, order, recorded, sizes, todo, large_rows or large_rows_setting(cr)),

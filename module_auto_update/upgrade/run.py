@@ -601,6 +601,9 @@ def _load(cr, loader, found, the_plan):
             f"The upgrade ran but left these addons pending: {', '.join(pending)}. "
             f"It was rolled back. {UNCHANGED} They will be upgraded again at the next run."
         )
+    # Nothing is left half-way: Odoo's mark of an upgrade to finish goes, in this transaction (19.0's
+    # loader removes it when it starts; one it finds is of a stopped upgrade).
+    cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (stored.PARAM_PARTIALLY_UPDATED,))
     return upgraded
 
 

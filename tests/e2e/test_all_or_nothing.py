@@ -372,3 +372,71 @@ def backends(db, but=None):
         "AND application_name IS DISTINCT FROM %s",
         (db.name, but),
     )
+
+
+# Odoo's own upgrade, stopped half-way ------------------------------------------
+
+# The statement with which Odoo 19.0's loader (odoo/modules/loading.py) marks a database whose
+# load ended with addons pending; its next start then loads again to finish them.
+MARK_PARTIALLY_UPDATED = """
+    INSERT INTO ir_config_parameter(key, value)
+    SELECT 'base.partially_updated_database', '1'
+    WHERE EXISTS(SELECT FROM ir_module_module WHERE state IN ('to upgrade', 'to install', 'to remove'))
+    ON CONFLICT DO NOTHING
+"""
+
+
+def test_upgrade_odoo_left_half_way_is_finished_in_one_transaction(db, tmp_path):
+    if db.odoo.series < "19.0":
+        pytest.skip(f"Odoo {db.odoo.series} runs -u in one transaction: it never leaves an upgrade half-way")
+    marker = tmp_path / "waiting"
+    (tmp_path / "hold").touch()
+    change(db, holding("hook", marker))
+    # Odoo's own -u, killed in mau_probe_new's hook: A and C are committed, new and B pending.
+    upgrade = ["-d", db.name, "-u", "mau_probe_a,mau_probe_b,mau_probe_c", "--stop-after-init", "--no-http"]
+    with (tmp_path / "odoo.log").open("w") as output:
+        proc = db.odoo.popen(upgrade, [db.addons_dir], stdout=output, stderr=subprocess.STDOUT)
+        try:
+            odoo_env.wait_for(marker.exists, 240, "odoo-bin -u to wait in the hook")
+            os.kill(int(marker.read_text()), signal.SIGKILL)
+            proc.wait(60)
+        except TimeoutError:
+            raise AssertionError((tmp_path / "odoo.log").read_text()[-4000:]) from None
+        finally:
+            (tmp_path / "hold").unlink()
+            if proc.poll() is None:
+                proc.kill()
+    odoo_env.wait_for(lambda: not backends(db), 60, "PostgreSQL to drop the dead run's connection")
+    assert db.sql("SELECT latest_version FROM ir_module_module WHERE name = 'mau_probe_a'") == [(V1,)]
+    left = dict(db.pending())
+    assert {"mau_probe_b", "mau_probe_new"} <= set(left), left
+    db.sql(MARK_PARTIALLY_UPDATED)
+
+    # The plan says so, and a failed run leaves the half-way database, mark included, as it was.
+    argv, env = command("command line", db)
+    dry = subprocess.run([*argv, "--dry-run"], env=env, capture_output=True, text=True, timeout=600)
+    (plan,) = [json.loads(line) for line in dry.stdout.splitlines() if line.startswith("{")]
+    assert plan["partially_updated"] is True, plan
+    assert {p["module"] for p in plan["pending"]} == set(left), plan
+    (said,) = [i["detail"] for i in plan["info"] if i["code"] == "partially-updated"]
+    assert f"with {len(left)} addons left pending" in said, said
+    before = odoo_env.database_snapshot(db.name)
+    broken_xml("mau_probe_b", "data/records.xml")(db)
+    ok, said = run("command line", db)
+    assert not ok and "mau_probe_b" in said, said
+    differences = odoo_env.snapshot_differences(before, odoo_env.database_snapshot(db.name), ignore=(HISTORY,))
+    assert not differences, "\n".join(differences)
+    assert db.sql("SELECT 1 FROM ir_config_parameter WHERE key = 'base.partially_updated_database'")
+
+    # Mended, the run finishes what Odoo left, and clears the mark.
+    edit(db.addon("mau_probe_b") / "data" / "records.xml", "<record\n</odoo>", "</odoo>")
+    ok, said = run("command line", db)
+    assert ok, said
+    assert not db.pending()
+    assert not db.sql("SELECT 1 FROM ir_config_parameter WHERE key = 'base.partially_updated_database'")
+    assert {"mau_probe_b", "mau_probe_new"} <= set(last_run(db)["upgraded"].split(", ")), last_run(db)
+    # What ran, once each: A's pre and post in Odoo's committed part, the hook in ours. A's end
+    # script was to run after the last addon: A is upgraded already, so nobody runs it again.
+    assert sorted(log(db)) == sorted([("mau_probe_a", "pre"), ("mau_probe_a", "post"), ONCE[2]]), log(db)
+    ok, said = run("command line", db)
+    assert ok and last_run(db)["result"] == "nothing to do", said

@@ -247,9 +247,16 @@ class Site:
             "port": str(odoo_env.free_port()),
         }
 
-    def run(self, argv, check=True, **kwargs):
+    def run(self, argv, check=True, env=None, **kwargs):
         proc = subprocess.run(
-            argv, cwd=self.clone, env=self.env, capture_output=True, text=True, check=False, timeout=900, **kwargs
+            argv,
+            cwd=self.clone,
+            env=env or self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+            **kwargs,
         )
         if check:
             assert proc.returncode == 0, (
@@ -302,7 +309,10 @@ class Site:
     def pip_installed(self):
         """The addon installed with pip in the virtual environment, by the README's command, once."""
         if not (self.venv() / "odoo-auto-upgrade").exists():
-            self.run([str(self.venv() / "pip"), "install", str(self.clone)])
+            self.run(
+                [str(self.venv() / "pip"), "install", str(self.clone)],
+                env={**self.env, "ODOO_SERIES": self.odoo.series},
+            )
 
 
 @pytest.fixture(scope="module")

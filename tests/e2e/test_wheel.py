@@ -3,7 +3,6 @@
 """The pip package: built from setup.py, installed in a fresh virtual environment
 beside Odoo, found by Odoo through the ``odoo.addons`` namespace alone."""
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import odoo_env
 import pytest
+import wheels
 
 
 def run(cmd, **kwargs):
@@ -24,21 +24,9 @@ def run(cmd, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    # Built from a copy: the build leaves build/ and *.egg-info/ behind.
-    src = tmp_path_factory.mktemp("wheel_src")
-    shutil.copy(odoo_env.REPO / "setup.py", src)
-    shutil.copytree(
-        odoo_env.REPO / "module_auto_update",
-        src / "module_auto_update",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    dist = tmp_path_factory.mktemp("dist")
-    # Offline with the setuptools and wheel at hand; else pip fetches them.
-    offline = ["--no-build-isolation"] if importlib.util.find_spec("wheel") else []
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "-q", "-w", str(dist), str(src)])
-    (path,) = dist.glob("odoo_addon_module_auto_update-18.0.*-py3-none-any.whl")
-    return path
+def wheel(odoo, tmp_path_factory):
+    """The wheel of the series the suite runs on, built by the one command that builds them all."""
+    return wheels.build(odoo.series, tmp_path_factory.mktemp("dist"))
 
 
 # How users have Odoo: a source checkout on the path, pip-installed, pip-installed editable.
@@ -56,8 +44,8 @@ def odoo_venv(odoo, folder, mode):
     run([sys.executable, "-m", "venv", str(folder)])
     python = folder / "bin" / "python"
     site = purelib(python)
-    # A plain path entry: the dependencies, but not the .pth that makes this machine's Odoo importable.
-    (site / "odoo-deps.pth").write_text(f"{purelib(sys.executable)}\n")
+    # A plain path entry: the dependencies of the series' Odoo, but not the .pth that makes it importable.
+    (site / "odoo-deps.pth").write_text(f"{purelib(odoo.command[0])}\n")
     if mode == SOURCE:
         (site / "odoo-src.pth").write_text(f"{odoo.root}\n")
         return python
@@ -85,7 +73,8 @@ def venv(request, odoo, wheel, tmp_path_factory):
     return python
 
 
-def test_wheel_holds_the_addon_under_the_odoo_addons_namespace(wheel):
+def test_wheel_holds_the_addon_under_the_odoo_addons_namespace(odoo, wheel):
+    assert wheel.name == f"odoo_addon_module_auto_update-{odoo.series}.1.0.0-py3-none-any.whl"
     names = zipfile.ZipFile(wheel).namelist()
     prefix = "odoo/addons/module_auto_update/"
     for required in (
@@ -103,7 +92,14 @@ def test_wheel_holds_the_addon_under_the_odoo_addons_namespace(wheel):
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     metadata = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "Requires-Python: >=3.10" in metadata
-    assert 'Requires-Dist: odoo<18.1dev,>=18.0a; extra == "odoo"' in metadata
+    assert f"Classifier: Framework :: Odoo :: {odoo.series}" in metadata
+    # Odoo only in the extra (a source checkout is no pip distribution); manifestoo-core's range for it.
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: ")]
+    odoo_range = {"17.0": "odoo<17.1dev,>=17.0a", "18.0": "odoo==18.0.*", "19.0": "odoo==19.0.*"}[odoo.series]
+    assert requires == ["Requires-Dist: manifestoo-core", f'Requires-Dist: {odoo_range}; extra == "odoo"'], requires
+    # The manifest inside says the series, as OCA's do; the source tree's has none.
+    manifest = zipfile.ZipFile(wheel).read(prefix + "__manifest__.py").decode()
+    assert f'"version": "{odoo.series}.1.0.0"' in manifest
 
 
 def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_path):
@@ -135,7 +131,7 @@ def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_pa
         )
         code = (
             "import odoo, odoo.addons.module_auto_update as m, odoo.modules.module as mm\n"
-            "print('@@', m.__file__, mm.get_module_path('module_auto_update'), odoo.__file__)\n"
+            "print('@@', m.__file__, mm.get_module_path('module_auto_update'), list(odoo.__path__)[0])\n"
         )
         shell = run(
             [*odoo_bin[:-1], "shell", odoo_bin[-1], "-d", db, "--no-http", "--log-level=warn"],
@@ -144,11 +140,12 @@ def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_pa
             env=env,
         )
         (line,) = [line for line in shell.stdout.splitlines() if line.startswith("@@ ")]
-        _, module_file, module_path, odoo_file = line.split()
+        _, module_file, module_path, odoo_folder = line.split()
         assert module_file == f"{installed}/__init__.py"
         assert module_path == installed
         # Odoo is the one installed that way, not this machine's checkout.
-        assert (Path(odoo_file).parent.parent == odoo.root) == (not pip_installed), odoo_file
+        # (odoo.__path__: on 19.0 odoo is a namespace package, without __file__)
+        assert (Path(odoo_folder).parent == odoo.root) == (not pip_installed), odoo_folder
         conn = odoo_env.pg_connect(db)
         try:
             with conn.cursor() as cr:
@@ -163,7 +160,7 @@ def test_odoo_installs_the_addon_from_the_virtual_environment(odoo, venv, tmp_pa
         quick = [str(venv.parent / "odoo-auto-upgrade"), f"--addons-path={addons_path}", "-d", db]
         recorded = run([*quick, "--init-hashes", "--log-level=info"], cwd=tmp_path, env=env)
         assert recorded.stdout.strip() == f"{db}: hashes recorded"
-        assert "handing over to odoo-bin auto-upgrade" in recorded.stderr
+        assert f"handing over to odoo-bin {odoo.command_name}" in recorded.stderr
         noop = run([*quick, "--log-level=info"], cwd=tmp_path, env=env)
         assert noop.stdout.strip() == f"{db}: nothing to do"
         assert "without loading Odoo" in noop.stderr and "handing over" not in noop.stderr
