@@ -1,6 +1,6 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [19.0] [lint]
+"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [19.0] [oca] [lint]
 
 - core: the pure core's pytest suite (no Odoo, no database);
 - odoo: the addon's own Odoo tests (--test-enable) on a fresh throwaway
@@ -8,6 +8,8 @@
 - e2e: end-to-end pytest suite against real Odoo processes;
 - 19.0: the end-to-end tests proven on Odoo 19 so far (``SERIES_TESTS``),
   on the Odoo 19 that tools/setup.py prepared; said and skipped when it did not;
+- oca: OCA's own test suite of each series (``OCA_SERIES``), from its
+  published wheel, unmodified, against this addon (tools/oca_tests.py);
 - lint: the static checks of tools/lint.py (ruff, pylint-odoo, OCA checks).
 
 Streams one line per test (outcome, time, name) as each ends; a suite quiet
@@ -31,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tools"))
 import lint  # noqa: E402
+import oca_tests  # noqa: E402
 import odoo_env  # noqa: E402
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (?P<level>[A-Z]+) ")
@@ -162,11 +165,31 @@ def series_suite(series):
     return pytest_suite(*(HERE / "e2e" / name for name in SERIES_TESTS[series]), env={"MAU_ODOO_SERIES": series})
 
 
+# The series whose OCA test suite runs against this addon (tools/oca_tests.py), when prepared here.
+OCA_SERIES = ("18.0", "19.0")
+
+
+def oca_suite():
+    """OCA's own tests of each of ``OCA_SERIES``, from its published wheel, unmodified, on that series."""
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for series in OCA_SERIES:
+        try:
+            total, failed = oca_tests.run_series(series)
+        except odoo_env.Missing as exc:
+            print(f"  {series} skipped: {exc}", flush=True)
+            counts["skipped"] += 1
+            continue
+        counts["passed"] += max(total - failed, 0)
+        counts["failed"] += failed
+    return counts
+
+
 SUITES = {
     "core": lambda: pytest_suite(HERE / "core"),
     "odoo": odoo_suite,
     "e2e": lambda: pytest_suite(HERE / "e2e"),
     **{series: (lambda series=series: series_suite(series)) for series in SERIES_TESTS},
+    "oca": oca_suite,
     "lint": lint.run,
 }
 
