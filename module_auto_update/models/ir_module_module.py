@@ -365,6 +365,19 @@ class IrModuleModule(models.Model):
         super()._register_hook()
         # Every addon of this registry is imported now: what the guard compares with.
         addons.remember_imported()
+        # The end of a load that upgraded addons for another tool: what it upgraded is up to date.
+        updated = self.env.registry.updated_modules
+        if updated and not transaction.in_run():
+            try:
+                with self.env.cr.savepoint():
+                    run.record_outside_upgrade(self.env.cr, updated)
+            except Exception:
+                _logger.warning(
+                    "%s: the fingerprints of the addons Odoo upgraded were not recorded: the next "
+                    "auto-upgrade upgrades them again.",
+                    self.env.cr.dbname,
+                    exc_info=True,
+                )
 
     def _lock_scheduled_actions(self):
         """Refuse to start while Odoo's cron runs a job, as Odoo does for immediate installs.

@@ -548,6 +548,21 @@ def _record_current(cr, request):
     return {"result": results.HASHES_RECORDED}
 
 
+def record_outside_upgrade(cr, names):
+    """After Odoo's loader upgraded or installed ``names`` for another tool (``odoo-bin -u``, ``odoo-bin
+    module upgrade``, click-odoo-update, Apps' buttons), inside its transaction: their fingerprints, taken
+    now, replace the recorded ones, so that the next run does not upgrade them again. The others keep
+    theirs. Nothing while no fingerprint is recorded (a first run stays one), nor for what is not installed.
+    """
+    saved = stored.saved_digests(cr)
+    names = sorted(set(names) & set(stored.modules_in_state(cr, ["installed"])))
+    if not names or not any(saved.values()):
+        return
+    taken = addons.current_fingerprints(names, cr=cr)
+    stored.save_fingerprints(cr, {**dict.fromkeys(saved, False), **taken}, saved=saved)
+    _logger.info("%s: fingerprints recorded of the addons Odoo upgraded: %s", cr.dbname, ", ".join(names))
+
+
 def _upgrade(cr, request, loader, found, the_plan):
     """Step 3, on the run's cursor, inside its one transaction, for what step 2 decided.
 

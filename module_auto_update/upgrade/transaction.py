@@ -73,6 +73,11 @@ _runs = {}
 CONTENTION = (psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected, psycopg2.errors.SerializationFailure)
 
 
+def in_run():
+    """Whether the running thread is inside ``one_transaction``: a run of ours, not another tool's load."""
+    return threading.get_ident() in _runs
+
+
 class Contended(Exception):
     """The block met another session (see ``CONTENTION``) and was rolled back; it may be run again.
 

@@ -11,7 +11,6 @@ everywhere; click-odoo-update's option names work.
 import json
 import os
 import subprocess
-import sys
 
 import odoo_env
 import pytest
@@ -25,7 +24,7 @@ def click_odoo_update(db, *args):
     addons = ",".join(str(p) for p in (*db.odoo.addons_paths, odoo_env.REPO, db.addons_dir))
     return subprocess.run(
         [
-            sys.executable,
+            db.odoo.command[0],  # the series' Python
             "-c",
             "from click_odoo_contrib.update import main; main()",
             "-d",
@@ -219,3 +218,32 @@ def test_watcher_aborts_an_upgrade_stuck_behind_a_lock(recorded_db):
     assert "waited on a database lock longer than 2 s (--watcher-max-seconds)" in outcome["error"], outcome
     after = odoo_env.database_snapshot(db.name)
     assert odoo_env.snapshot_differences(before, after, ignore=("public.module_auto_update_run",)) == []
+
+
+@pytest.mark.parametrize("way", ["odoo-bin -u", "odoo-bin module upgrade"])
+def test_what_odoo_itself_upgraded_is_not_upgraded_again(recorded_db, tmp_path, way):
+    db = recorded_db
+    if way == "odoo-bin module upgrade" and db.odoo.series < "19.0":
+        pytest.skip(f"odoo-bin module came with Odoo 19.0, this is {db.odoo.series}")
+    for name in ("mau_sample_c", "mau_sample_a"):
+        (db.addon(name) / "README.rst").write_text(f"changed before {way}\n")
+    if way == "odoo-bin -u":
+        db.odoo_bin("-u", "mau_sample_c", "--stop-after-init", "--no-http", "--log-level=warn")
+    else:
+        # The module command reads the addons path from a configuration file only.
+        addons = ",".join(str(p) for p in (*db.odoo.addons_paths, odoo_env.REPO, db.addons_dir))
+        conf = tmp_path / "odoo.conf"
+        conf.write_text(f"[options]\naddons_path = {addons}\n")
+        argv = [*db.odoo.command, "module", "upgrade", "-c", str(conf), "-d", db.name, "mau_sample_c"]
+        proc = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **db.odoo.env}, check=False)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    assert db.sql("SELECT state FROM ir_module_module WHERE name = 'mau_sample_c'") == [("installed",)]
+    # The end of Odoo's load recorded what it upgraded: only the addon it left is to upgrade, for
+    # us and for click-odoo-update, which reads what we record.
+    proc = db.odoo_bin(db.odoo.command_name, "--dry-run", "--format", "json", check=False)
+    (plan,) = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert [c["module"] for c in plan["changed"]] == ["mau_sample_a"], plan
+    listed = click_odoo_update(db, "--list-only")
+    assert listed.returncode == 0, listed.stderr[-3000:]
+    (said,) = [line for line in listed.stderr.splitlines() if "Updating addons for their hash changed" in line]
+    assert said.rstrip().endswith("changed: mau_sample_a."), said

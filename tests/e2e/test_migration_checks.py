@@ -164,17 +164,15 @@ def test_a_script_an_outside_upgrade_ran_is_not_new(recorded_db):
     c = db.addon("mau_sample_c")
     bump(c)
     write(c / "migrations" / "18.0.1.0.1" / "post-log.py")
-    # Another tool upgrades the addon: odoo-bin -u runs the script, and records nothing of ours.
+    # Another tool upgrades the addon: odoo-bin -u runs the script; the end of its load records the fingerprint.
     db.odoo_bin("-u", "mau_sample_c", "--stop-after-init", "--no-http", "--log-level=warn")
     assert version_of_c(db) == "18.0.1.0.1" and logged(db) == ["migrations/18.0.1.0.1/post-log.py"]
     proc = cli(db, "--dry-run", "--format", "json")
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = outcomes(proc)[db.name]
-    assert [c["module"] for c in out["changed"]] == ["mau_sample_c"] and out["blocking"] == [], out
-    text = cli(db, "--dry-run").stdout
-    assert "mau_sample_c (changed)" in text and "migration-" not in text, text
+    assert out["changed"] == [] and out["blocking"] == [], out
     proc = cli(db)
-    assert proc.returncode == 0 and proc.stdout.startswith(f"{db.name}: done (upgraded mau_sample_c)"), proc.stdout
+    assert proc.returncode == 0 and proc.stdout.startswith(f"{db.name}: nothing to do"), proc.stdout
     assert logged(db) == ["migrations/18.0.1.0.1/post-log.py"], "ran once"
     # A script added now to that folder, below the version reached, is new: it never runs.
     write(c / "migrations" / "18.0.1.0.1" / "post-late.py")
