@@ -1,13 +1,13 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [19.0] [lint]
+"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [17.0] [19.0] [lint]
 
 - core: the pure core's pytest suite (no Odoo, no database);
 - odoo: the addon's own Odoo tests (--test-enable) on a fresh throwaway
   database; any failed test or any ERROR/CRITICAL log line fails it;
 - e2e: end-to-end pytest suite against real Odoo processes;
-- 19.0: the end-to-end tests proven on Odoo 19 so far (``SERIES_TESTS``),
-  on the Odoo 19 that tools/setup.py prepared; said and skipped when it did not;
+- 17.0, 19.0: the end-to-end tests proven on Odoo 17 and 19 so far (``SERIES_TESTS``),
+  on the Odoo that tools/setup.py prepared; said and skipped when it did not;
 - lint: the static checks of tools/lint.py (ruff, pylint-odoo, OCA checks).
 
 Streams one line per test (outcome, time, name) as each ends; a suite quiet
