@@ -44,6 +44,9 @@ GROUPS_FIELD = "group_ids" if MAJOR >= 19 else "groups_id"
 # The data files write ``<list>`` and load list views through ``list_view_arch``.
 LIST_TAG = "list" if MAJOR >= 18 else "tree"
 
+# The web client's path: ``/web`` up to 17.0, ``/odoo`` since 18.0 (see ``web_client_url``).
+WEB_CLIENT = "/odoo" if MAJOR >= 18 else "/web"
+
 # What a scheduled action needs to run for ever: 17.0's ``ir.cron.numbercall`` counts the runs
 # left (default 1: once, then the action deactivates); 18.0 dropped the field.
 CRON_FOREVER = {} if MAJOR >= 18 else {"numbercall": -1}
@@ -178,6 +181,17 @@ def list_view_arch(arch):
     root = etree.fromstring(arch.strip().encode())
     root.tag = LIST_TAG
     return etree.tostring(root, encoding="unicode")
+
+
+def web_client_url(debug=False, action=None):
+    """The web client's URL (a path), in developer mode with ``debug``, opened on the window action
+    ``action`` (an XML ID): 18.0's ``/odoo/action-XMLID``, 17.0's ``/web#action=XMLID``."""
+    query = "?debug=1" if debug else ""
+    if action is None:
+        return WEB_CLIENT + query
+    if MAJOR >= 18:
+        return f"{WEB_CLIENT}/action-{action}{query}"
+    return f"{WEB_CLIENT}{query}#action={action}"
 
 
 def parse_config(args):
