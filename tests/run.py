@@ -1,13 +1,13 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [19.0] [oca] [lint]
+"""Run the whole test suite: python3 tests/run.py [core] [odoo] [e2e] [17.0] [19.0] [oca] [lint]
 
 - core: the pure core's pytest suite (no Odoo, no database);
 - odoo: the addon's own Odoo tests (--test-enable) on a fresh throwaway
   database; any failed test or any ERROR/CRITICAL log line fails it;
 - e2e: end-to-end pytest suite against real Odoo processes;
-- 19.0: the end-to-end tests proven on Odoo 19 so far (``SERIES_TESTS``),
-  on the Odoo 19 that tools/setup.py prepared; said and skipped when it did not;
+- 17.0, 19.0: the end-to-end tests proven on Odoo 17 and 19 so far (``SERIES_TESTS``),
+  on the Odoo that tools/setup.py prepared; said and skipped when it did not;
 - oca: OCA's own test suite of each series (``OCA_SERIES``), from its
   published wheel, unmodified, against this addon (tools/oca_tests.py);
 - lint: the static checks of tools/lint.py (ruff, pylint-odoo, OCA checks).
@@ -151,7 +151,7 @@ def odoo_suite():
 
 
 # The end-to-end tests that run on another series too, by series.
-SERIES_TESTS = {"19.0": ("test_all_or_nothing.py",)}
+SERIES_TESTS = {"17.0": ("test_all_or_nothing.py", "test_rehearse.py"), "19.0": ("test_all_or_nothing.py",)}
 
 
 def series_suite(series):

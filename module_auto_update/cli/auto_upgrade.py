@@ -40,7 +40,7 @@ def parse(args):
         # Before Odoo's parser, whose message suggests -s/--save: no use here.
         parser.error(f"the configuration file {config_file!r} does not exist or cannot be read: check -c/--config")
     try:
-        config.parse_config(rest, setup_logging=True)
+        series.parse_config(rest)
     except configparser.Error as exc:
         parser.error(
             f"the configuration file cannot be read ({exc}): fix its syntax, an [options] section of name = value"

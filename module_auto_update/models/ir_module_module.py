@@ -6,7 +6,6 @@ import psycopg2
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
-from odoo.modules import module as odoo_module
 
 from ..core import compare, messages, plan, results, stored
 from ..upgrade import addons, plan_inputs, run, series, transaction
@@ -29,6 +28,21 @@ class IrModuleModule(models.Model):
         field's name differs between the series, ``series.GROUPS_FIELD``)."""
         group = self.env.ref(group_xmlid)
         self.env.ref(xmlid).write({series.GROUPS_FIELD: [(4, group.id)]})
+
+    @api.model
+    def _load_list_view(self, xmlid, model, arch):
+        """Create or update the list view ``xmlid`` of ``model`` as a ``<record>`` would (called by
+        the data files: the root tag of list views differs between the series, ``series.LIST_TAG``;
+        ``arch`` is written ``<list>``)."""
+        values = {"name": f"{model}.list", "model": model, "arch": series.list_view_arch(arch)}
+        self.env["ir.ui.view"]._load_records([{"xml_id": xmlid, "values": values, "noupdate": False}], update=True)
+
+    @api.model
+    def _repeat_cron_forever(self, xmlid):
+        """Make the scheduled action ``xmlid`` run for ever (called by the data files: 17.0 counts
+        the runs left, ``series.CRON_FOREVER``)."""
+        if series.CRON_FOREVER:
+            self.env.ref(xmlid).write(series.CRON_FOREVER)
 
     # Fingerprints ---------------------------------------------------------
 
@@ -174,7 +188,7 @@ class IrModuleModule(models.Model):
             message = _("Nothing was upgraded.")
         elif result["plan"] and result["plan"]["missing"]:
             # Left alone quietly (existing only in the database, not installable): the plan says how many.
-            message = plan.summary_text(result["plan"]["summary"]["parts"], self.env._)
+            message = plan.summary_text(result["plan"]["summary"]["parts"], series.translator(self.env))
         else:
             message = _("Nothing to upgrade: every installed addon matches its fingerprint.")
         if result["first_run"]:
@@ -289,7 +303,7 @@ class IrModuleModule(models.Model):
     def _run(self, request, loader=None):
         """``upgrade.run.run`` on this environment's cursor; the history on a cursor of its own."""
         # Odoo's test mode forbids commits: the test owns the transaction.
-        commit = not (odoo_module.current_test or series.in_test_mode(self.env.registry))
+        commit = not (series.testing() or series.in_test_mode(self.env.registry))
         self.env.flush_all()
         outcome = run.run(
             self.env.cr, request, loader or run.Loader(), commit=commit, history_cursor=self.env.registry.cursor

@@ -5,7 +5,7 @@
 The addons (the repository's sample addons c, e <- f <- g, written afresh:
 OCA's CI has no other addon than this one) go in a temporary folder added
 to Odoo's addons path; their ``ir.module.module`` rows say installed at
-18.0.1.0.0. Odoo never loads them: the plan and the fingerprints read them
+``{series}.1.0.0`` (18.0.1.0.0 on Odoo 18.0). Odoo never loads them: the plan and the fingerprints read them
 from disk, which is what these tests look at. Anything that would really
 upgrade them belongs to the end-to-end suite.
 """
@@ -17,6 +17,8 @@ from unittest.mock import patch
 from odoo import Command
 
 import odoo.addons
+
+from ..upgrade.series import SERIES
 
 HEADER = (
     "# Copyright 2026 module_auto_update developers\n# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).\n"
@@ -37,7 +39,7 @@ def manifest(name, data=()):
     return (
         f"{HEADER}{{\n"
         f'    "name": "Auto-upgrade sample {name[-1]}",\n'
-        '    "version": "18.0.1.0.0",\n'
+        f'    "version": "{SERIES}.1.0.0",\n'
         f'    "depends": {list(depends)!r},\n'.replace("'", '"')
         + '    "license": "LGPL-3",\n'
         f"{data_line}"
@@ -120,7 +122,7 @@ def installed_samples(test, names=tuple(SAMPLES)):
             {
                 "name": name,
                 "state": "installed",
-                "latest_version": "18.0.1.0.0",
+                "latest_version": f"{SERIES}.1.0.0",
                 "dependencies_id": [Command.create({"name": dep}) for dep in DEPENDS[name]],
             }
             for name in names

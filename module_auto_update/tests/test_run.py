@@ -16,6 +16,7 @@ from unittest import mock
 from odoo.tests import TransactionCase, tagged
 
 from ..models.module import FailedUpgradeError, IncompleteUpgradeError
+from ..upgrade.series import SERIES
 
 RUN_LOGGER = "odoo.addons.module_auto_update.upgrade.run"
 
@@ -75,7 +76,7 @@ class TestRunInCallersTransaction(TransactionCase):
 
         def upgrade_module(wizard):
             self.installed.write({"state": "installed"})
-            self.own.write({"state": "to upgrade", "latest_version": "18.0.9.9.9"})
+            self.own.write({"state": "to upgrade", "latest_version": f"{SERIES}.9.9.9"})
 
         with self.assertRaises(IncompleteUpgradeError) as caught, self.assertLogs(RUN_LOGGER, "WARNING") as logs:
             self.upgrade(upgrade_module)
@@ -85,7 +86,7 @@ class TestRunInCallersTransaction(TransactionCase):
         self.assertIn("left as it was", str(caught.exception))
         # Rolled back to where the run started: states, versions, fingerprints.
         self.assertEqual(set(self.installed.mapped("state")), {"installed"})
-        self.assertNotEqual(self.own.latest_version, "18.0.9.9.9")
+        self.assertNotEqual(self.own.latest_version, f"{SERIES}.9.9.9")
         self.assertEqual(self.Module._get_saved_checksums(), saved)
 
     def test_failed_upgrade_leaves_the_transaction_as_it_was(self):

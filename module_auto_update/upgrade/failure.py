@@ -5,7 +5,7 @@
 Odoo's loader does not say where an upgrade failed; its frames do. The
 traceback (and the exceptions chained to it) is read for the innermost
 frame of each stage: the addon being loaded (``load_module_graph``), the
-data file (``load_data``), the migration script (``exec_script``), the
+data file (``load_data``), the migration script (``series.migration_script_frame``), the
 import of the addon's code (``load_openerp_module``), an install hook.
 """
 
@@ -113,9 +113,9 @@ def describe(exc):
                 line = _line(exc, f_locals["filename"])
                 stage = f"data file {f_locals['filename']}" + (f", line {line}" if line else "")
                 addon = getattr(f_locals.get("package"), "name", addon)
-            elif code == "exec_script" and f_locals.get("pyfile"):
-                addon = f_locals.get("addon") or addon
-                stage = f"{f_locals.get('stage')}-migration script {_relative(f_locals['pyfile'], addon)}"
+            elif migration := series.migration_script_frame(frame):
+                addon = migration[0] or addon
+                stage = f"{migration[1]}-migration script {_relative(migration[2], addon)}"
                 script = True
             elif code == "load_openerp_module" and f_locals.get("module_name"):
                 addon, stage = f_locals["module_name"], "import of its Python code"

@@ -7,7 +7,7 @@
 - each addon the loader upgraded or installed, in load order, with its
   seconds, from the loader's own ``Module X loaded in N s`` record
   (``odoo/modules/loading.py`` logs it at INFO for every addon it updates);
-- each migration script that ran (``odoo.modules.migration.exec_script``):
+- each migration script that ran (``series.migration_scripts``):
   stage, version, file, seconds;
 - the hooks of the addons it installed (Odoo runs ``pre_init_hook`` and
   ``post_init_hook`` on install only).
@@ -21,8 +21,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import odoo.modules.migration
 from odoo.modules.module import get_manifest
+
+from . import series
 
 LOADING_LOGGER = "odoo.modules.loading"
 LOADED = "Module %s loaded in"
@@ -76,31 +77,29 @@ def observing():
     logger = logging.getLogger(LOADING_LOGGER)
     shown_level, level = logger.getEffectiveLevel(), logger.level
     loaded = _Loaded(report, ident, shown_level)
-    original = odoo.modules.migration.exec_script
 
-    def exec_script(cr, installed_version, pyfile, addon, stage, version=None):
+    def timed(script, addon, stage, version, pyfile):
         if threading.get_ident() != ident or not pyfile.lower().endswith(".py"):  # Odoo skips other files
-            return original(cr, installed_version, pyfile, addon, stage, version)
+            return script()
         t0 = time.monotonic()
         try:
-            return original(cr, installed_version, pyfile, addon, stage, version)
+            return script()
         finally:
             report.scripts.setdefault(addon, []).append(
                 {
                     "stage": stage,
-                    "version": (version or installed_version or "").strip("[]>$"),
+                    "version": (version or "").strip("[]>$"),
                     "file": "/".join(Path(pyfile).parts[-3:]),
                     "seconds": round(time.monotonic() - t0, 3),
                 }
             )
 
-    odoo.modules.migration.exec_script = exec_script
-    logger.addFilter(loaded)
-    if shown_level > logging.INFO:
-        logger.setLevel(logging.INFO)  # the record is made; the filter drops it from the log
-    try:
-        yield report
-    finally:
-        logger.setLevel(level)
-        logger.removeFilter(loaded)
-        odoo.modules.migration.exec_script = original
+    with series.migration_scripts(timed):
+        logger.addFilter(loaded)
+        if shown_level > logging.INFO:
+            logger.setLevel(logging.INFO)  # the record is made; the filter drops it from the log
+        try:
+            yield report
+        finally:
+            logger.setLevel(level)
+            logger.removeFilter(loaded)

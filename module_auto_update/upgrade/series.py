@@ -9,14 +9,21 @@ and the models call these functions and never test a version. The pure core
 (``core/``) knows no series.
 
 ``SERIES`` is the running Odoo's (``odoo.release.series``: ``"18.0"``),
-``MAJOR`` its first number. Supported: 18.0 and 19.0; 17.0 is not yet (see
-``docs/series.rst``, "What remains").
+``MAJOR`` its first number. Supported: 17.0, 18.0 and 19.0 (see
+``docs/series.rst`` for what of each is proven).
 """
 
+import itertools
 import os
+import threading
+from contextlib import closing, contextmanager, nullcontext
 from datetime import datetime
 
+from lxml import etree
+from markupsafe import Markup, escape
+
 import odoo.models
+import odoo.modules.migration
 import odoo.modules.module
 import odoo.release
 import odoo.sql_db
@@ -32,6 +39,17 @@ COMMAND = "auto_upgrade" if MAJOR >= 19 else "auto-upgrade"
 
 # The field of actions and menus that restricts them to groups (``group_ids`` since 19.0).
 GROUPS_FIELD = "group_ids" if MAJOR >= 19 else "groups_id"
+
+# The root tag of list views: ``tree`` up to 17.0, ``list`` since 18.0 (which refuses ``tree``).
+# The data files write ``<list>`` and load list views through ``list_view_arch``.
+LIST_TAG = "list" if MAJOR >= 18 else "tree"
+
+# The web client's path: ``/web`` up to 17.0, ``/odoo`` since 18.0 (see ``web_client_url``).
+WEB_CLIENT = "/odoo" if MAJOR >= 18 else "/web"
+
+# What a scheduled action needs to run for ever: 17.0's ``ir.cron.numbercall`` counts the runs
+# left (default 1: once, then the action deactivates); 18.0 dropped the field.
+CRON_FOREVER = {} if MAJOR >= 18 else {"numbercall": -1}
 
 
 class NotUpgraded(Exception):
@@ -89,13 +107,99 @@ def new_updates(args, kwargs):
 def in_test_mode(registry):
     """Whether ``registry`` is in Odoo's test mode: its cursors are the test's, and nothing may commit.
 
-    18.0's registry says so (``in_test_mode()``: a test cursor is set); 19.0's has no test
-    mode (its tests patch ``Registry.cursor``): a test is running (``current_test``).
+    17.0's and 18.0's registry says so (``in_test_mode()``: a test cursor is set); 19.0's has no
+    test mode (its tests patch ``Registry.cursor``): a test is running (``testing()``).
     """
     probe = getattr(registry, "in_test_mode", None)
     if probe is not None:
         return bool(probe())
-    return bool(odoo.modules.module.current_test)
+    return testing()
+
+
+def testing():
+    """Whether Odoo runs tests in this thread, where the test owns the transaction.
+
+    18.0 and 19.0 set ``odoo.modules.module.current_test`` while a suite runs; 17.0 sets it
+    only for the suites of an addon it loads, and marks every thread that runs tests
+    (``--test-file`` too) with ``threading.current_thread().testing``.
+    """
+    if odoo.modules.module.current_test:
+        return True
+    return MAJOR < 18 and bool(getattr(threading.current_thread(), "testing", False))
+
+
+def check_signaling(original, registry, cr=None):
+    """Call ``original``, a ``Registry.check_signaling``, on ``registry``: 18.0's reads the
+    sequences on ``cr`` when given one; 17.0's takes no cursor and opens its own."""
+    if MAJOR >= 18:
+        return original(registry, cr)
+    return original(registry)
+
+
+def signaling_cursor(registry, cr=None):
+    """A context manager yielding the cursor that ``check_signaling`` is to read on: ``cr``,
+    else one of ``registry`` opened for it (closed afterwards); None on 17.0, whose
+    ``check_signaling`` opens its own."""
+    if cr is not None or MAJOR < 18:
+        return nullcontext(cr)
+    return closing(registry.cursor())
+
+
+def translator(env):
+    """``env._`` (18.0 on): ``translate(source, *args, **kwargs)``, ``source`` translated into the
+    language of ``env`` and formatted with the arguments.
+
+    17.0's ``Environment`` has no ``_``: the addon's own Python terms (code translations of
+    ``module_auto_update``, the only module that calls this) in ``env.lang``.
+    """
+    found = getattr(env, "_", None)
+    if found is not None:
+        return found
+    from odoo.tools.translate import code_translations
+
+    def translate(source, *args, **kwargs):
+        assert not (args and kwargs), "Use args or kwargs, not both"
+        lang = env.lang or "en_US"
+        text = source
+        if lang != "en_US":
+            text = code_translations.get_python_translations("module_auto_update", lang).get(source, source)
+        params = args or kwargs
+        if not params:
+            return text
+        if any(isinstance(value, Markup) for value in itertools.chain(args, kwargs.values())):
+            text = escape(text)
+        try:
+            return text % params
+        except (TypeError, ValueError, KeyError):
+            return source % params  # a bad translation: the source, as Odoo's ``_`` does
+
+    return translate
+
+
+def list_view_arch(arch):
+    """``arch``, a list view written ``<list>``, with the running series' root tag (``LIST_TAG``)."""
+    root = etree.fromstring(arch.strip().encode())
+    root.tag = LIST_TAG
+    return etree.tostring(root, encoding="unicode")
+
+
+def web_client_url(debug=False, action=None):
+    """The web client's URL (a path), in developer mode with ``debug``, opened on the window action
+    ``action`` (an XML ID): 18.0's ``/odoo/action-XMLID``, 17.0's ``/web#action=XMLID``."""
+    query = "?debug=1" if debug else ""
+    if action is None:
+        return WEB_CLIENT + query
+    if MAJOR >= 18:
+        return f"{WEB_CLIENT}/action-{action}{query}"
+    return f"{WEB_CLIENT}{query}#action={action}"
+
+
+def parse_config(args):
+    """Odoo's ``config.parse_config(args)``, the logging set up as ``odoo-bin`` does: 18.0 asks for
+    it (``setup_logging=True``); 17.0 always sets it up and has no such keyword."""
+    if MAJOR >= 18:
+        return config.parse_config(args, setup_logging=True)
+    return config.parse_config(args)
 
 
 def unique_constraints(*constraints):
@@ -209,7 +313,7 @@ if MAJOR >= 19:
         def closed(self):
             return self._closed or self._cursor.closed
 
-else:
+elif MAJOR >= 18:
     from odoo.sql_db import TestCursor as _TestCursor
 
     class SavepointCursor(_TestCursor):
@@ -217,6 +321,16 @@ else:
 
         def __init__(self, cursor, lock):
             super().__init__(cursor, lock, readonly=False)
+
+else:
+    SavepointCursor = odoo.sql_db.TestCursor  # 17.0's: (cursor, lock), its savepoint made at once
+
+
+def savepoint(cr):
+    """A savepoint (``odoo.sql_db.Savepoint``) on the connection of Odoo cursor ``cr``, for a block
+    to go back to whatever its inner cursors did: 18.0's and 19.0's on the psycopg2 cursor under
+    ``cr`` (out of Odoo's query log); 17.0's sends ``SQL`` objects, which only ``cr`` executes."""
+    return odoo.sql_db.Savepoint(cr if MAJOR < 18 else cr._obj)
 
 
 def pooled_connections():
@@ -289,3 +403,79 @@ def read_manifest(name):
         return module.load_manifest(name)
     found = manifest.for_addon(name)
     return dict(found) if found else {}
+
+
+# Migration scripts ----------------------------------------------------------------
+
+
+@contextmanager
+def migration_scripts(around):
+    """For the block, Odoo runs each migration script, in any thread, as ``around(run, addon,
+    stage, version, pyfile)``, where ``run()`` runs it (and returns what it returns).
+
+    18.0 and 19.0 run each script through ``odoo.modules.migration.exec_script``, which is
+    wrapped. 17.0 has none: ``MigrationManager.migrate_module(pkg, stage)`` loads each script
+    (``load_script``) and calls its ``migrate(cr, installed_version)``; there the ``migrate`` of
+    each script loaded inside ``migrate_module`` is wrapped, and the version is the folder the
+    script is in. ``pyfile`` may be a file Odoo skips (not ``.py``: 18.0 passes it, and returns).
+    """
+    migration = odoo.modules.migration
+    if hasattr(migration, "exec_script"):
+        original = migration.exec_script
+
+        def exec_script(cr, installed_version, pyfile, addon, stage, version=None):
+            def run():
+                return original(cr, installed_version, pyfile, addon, stage, version)
+
+            return around(run, addon, stage, version or installed_version, pyfile)
+
+        migration.exec_script = exec_script
+        try:
+            yield
+        finally:
+            migration.exec_script = original
+        return
+
+    manager, load_script = migration.MigrationManager, migration.load_script
+    migrate_module = manager.migrate_module
+    loading = threading.local()  # the (addon, stage) that migrate_module runs in this thread
+
+    def migrating_module(self, pkg, stage):
+        loading.current = (pkg.name, stage)
+        try:
+            return migrate_module(self, pkg, stage)
+        finally:
+            loading.current = None
+
+    def loading_script(path, module_name):
+        module = load_script(path, module_name)
+        current, migrate = getattr(loading, "current", None), getattr(module, "migrate", None)
+        if current and callable(migrate):
+            addon, stage = current
+            version = os.path.basename(os.path.dirname(path))
+
+            def run_migrate(cr, installed_version):
+                return around(lambda: migrate(cr, installed_version), addon, stage, version, path)
+
+            module.migrate = run_migrate
+        return module
+
+    manager.migrate_module, migration.load_script = migrating_module, loading_script
+    try:
+        yield
+    finally:
+        manager.migrate_module, migration.load_script = migrate_module, load_script
+
+
+def migration_script_frame(frame):
+    """``(addon, stage, pyfile)`` when ``frame`` is the loader's running of one migration script
+    (in a traceback), else None: 18.0's and 19.0's ``exec_script``; 17.0's ``migrate_module``,
+    which runs them itself (its loop's ``pyfile``, the addon its ``pkg``'s)."""
+    code, f_locals = frame.f_code.co_name, frame.f_locals
+    if not f_locals.get("pyfile"):
+        return None
+    if code == "exec_script" and "addon" in f_locals:
+        return f_locals["addon"], f_locals.get("stage"), f_locals["pyfile"]
+    if code == "migrate_module" and MAJOR < 18 and f_locals.get("pkg") is not None:
+        return getattr(f_locals["pkg"], "name", None), f_locals.get("stage"), f_locals["pyfile"]
+    return None

@@ -39,7 +39,6 @@ imports the addon, as every process does whose database has it installed.
 """
 
 import threading
-from contextlib import closing, nullcontext
 
 from odoo.modules.registry import Registry
 
@@ -65,12 +64,12 @@ def _held_back(original):
 def _one_at_a_time(original):
     def check_signaling(self, cr=None):
         if series.in_test_mode(self):
-            return original(self, cr)
-        with nullcontext(cr) if cr is not None else closing(self.cursor()) as cr:
+            return series.check_signaling(original, self, cr)
+        with series.signaling_cursor(self, cr) as cr:
             with Registry._lock:  # held for the read of the sequence, and a reload if it moved
                 latest = Registry.registries.get(self.db_name)
                 fresh = latest is not None and latest.ready and not series.in_test_mode(latest)
-                return original(latest if fresh else self, cr)
+                return series.check_signaling(original, latest if fresh else self, cr)
 
     check_signaling._module_auto_update = True
     return check_signaling

@@ -57,7 +57,6 @@ import psycopg2
 import psycopg2.errors
 
 import odoo.sql_db
-from odoo.sql_db import Savepoint
 from odoo.tools import SQL
 from odoo.tools.misc import Callbacks
 
@@ -356,7 +355,7 @@ def one_transaction(cr, commit=True, lock_wait=0.0, lock_against_writers=None, w
                     _begin(cr, lock_wait, run.guarded)
                 xid = _transaction_id(cr)
                 # The block's own savepoint: the way back whatever the inner cursors did.
-                savepoint = Savepoint(raw_cursor(cr))
+                savepoint = series.savepoint(cr)
                 with RunCursor(run) as run_cr:
                     yield run_cr
                 if _transaction_id(cr) != xid:

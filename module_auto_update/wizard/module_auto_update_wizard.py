@@ -12,6 +12,7 @@ from odoo import _, api, fields, models
 
 from ..core import messages, rehearsal, results, watcher
 from ..core import plan as upgrade_plan
+from ..upgrade import series
 
 
 def _items(entries):
@@ -172,11 +173,12 @@ class ModuleAutoUpdateWizard(models.TransientModel):
 
     @api.depends("plan", "rehearsal")
     def _compute_display(self):
+        translate = series.translator(self.env)
         for wizard in self:
-            wizard.rehearsal_html = wizard.rehearsal and rehearsal_html(wizard.rehearsal, self.env._)
+            wizard.rehearsal_html = wizard.rehearsal and rehearsal_html(wizard.rehearsal, translate)
             plan = wizard.plan
-            wizard.summary = plan and upgrade_plan.summary_text(plan["summary"]["parts"], self.env._)
-            wizard.plan_html = plan and plan_html(plan, self.env._)
+            wizard.summary = plan and upgrade_plan.summary_text(plan["summary"]["parts"], translate)
+            wizard.plan_html = plan and plan_html(plan, translate)
             wizard.is_empty = not plan or upgrade_plan.is_empty(plan)
             wizard.has_warnings = bool(plan and plan["warnings"])
             wizard.is_blocked = bool(plan and plan["blocking"])
