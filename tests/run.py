@@ -166,7 +166,7 @@ def series_suite(series):
 
 
 # The series whose OCA test suite runs against this addon (tools/oca_tests.py), when prepared here.
-OCA_SERIES = ("18.0", "19.0")
+OCA_SERIES = ("17.0", "18.0", "19.0")
 
 
 def oca_suite():
