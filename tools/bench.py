@@ -34,6 +34,7 @@ Not a test: nothing here fails on a figure, it prints them.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import fnmatch
 import hashlib
@@ -188,7 +189,9 @@ class Bench:
         # that editing it leaves the shared Odoo source alone; of this addon,
         # so that edits to the checkout during the run change nothing.
         self.leaf_dir = workdir / "leaf"
-        shutil.copytree(odoo.root / "addons" / LEAF, self.leaf_dir / LEAF)
+        # Odoo's addons folder: addons/ in a checkout, odoo/addons in a 17.0 source distribution.
+        leaf = next(path / LEAF for path in odoo.addons_paths if (path / LEAF).is_dir())
+        shutil.copytree(leaf, self.leaf_dir / LEAF)
         shutil.copytree(
             odoo_env.REPO / "module_auto_update",
             self.leaf_dir / "module_auto_update",
@@ -399,6 +402,28 @@ class Bench:
         with open(self.leaf_dir / LEAF / "__init__.py", "a") as f:
             f.write(f"# benchmark edit {run}\n")
 
+    def on_copy(self, *args, sample=False):
+        """odoo-bin ``args`` on a fresh copy of the database, dropped after: ``(seconds, process, sampler)``;
+        ``sample``: with a ``Sampler`` of the copy's backends (else ``None``)."""
+        db = self.copy()
+        head = [] if args[0].startswith("-") else [args[0]]  # a command goes first
+        with Sampler(db) if sample else contextlib.nullcontext() as sampler:
+            seconds, proc = timed(self.odoo_bin, *head, "-d", db, *args[len(head) :])
+        self.drop(db)
+        return seconds, proc, sampler
+
+    def auto_upgrade(self, *options, sample=False, result="done"):
+        """Our upgrade of the edited leaf on a fresh copy (``--format json``), checked to have upgraded
+        it with ``result``: ``(seconds, process, sampler)``."""
+        found = self.on_copy(self.odoo.command_name, *options, "--format", "json", sample=sample)
+        outcome = json.loads(found[1].stdout.strip().splitlines()[-1])
+        assert outcome["result"] == result and outcome["upgraded"] == [LEAF], (outcome, found[1].stderr[-2000:])
+        return found
+
+    def odoo_u(self, addons=LEAF, sample=False):
+        """``odoo-bin -u addons --stop-after-init`` on a fresh copy: ``(seconds, process, sampler)``."""
+        return self.on_copy("-u", addons, "--stop-after-init", sample=sample)
+
     def upgrade_rows(self, with_all):
         rows = {
             "cli": Row(f"3. {LEAF} changed: odoo-bin auto-upgrade", [], [], f"odoo-bin -u {LEAF}", "≤ 0.85× the time"),
@@ -430,30 +455,22 @@ class Bench:
             result({"seconds": time.perf_counter() - start, "upgraded": res["upgraded"]})
         """)
 
-        def sampled(kind, side, *args):
-            """Run odoo-bin ``args`` on a copy of the database; record its time, memory and locks."""
-            db = self.copy()
-            head = [] if args[0].startswith("-") else [args[0]]  # a command goes first
-            with Sampler(db) as sampler:
-                seconds, proc = timed(self.odoo_bin, *head, "-d", db, *args[len(head) :])
+        def sampled(kind, side, found):
+            """Record the memory and locks of ``found``, a run's ``(seconds, process, sampler)``: its seconds."""
+            seconds, _proc, sampler = found
             if kind:  # (a rehearsal is sampled alike, to be timed alike, but not shown)
                 getattr(memory[kind], side).append(sampler.peak_mib)
                 getattr(locks[kind], side).append(sampler.peak_locks)
-            self.drop(db)
-            return seconds, proc
+            return seconds
 
         for run in range(self.runs):
             self.edit_leaf(run)
-            seconds, proc = sampled("leaf", "ours", "auto-upgrade", "--format", "json")
-            outcome = json.loads(proc.stdout.strip().splitlines()[-1])
-            assert outcome["upgraded"] == [LEAF], (outcome, proc.stderr[-2000:])
+            seconds = sampled("leaf", "ours", self.auto_upgrade(sample=True))
             rows["cli"].ours.append(seconds)
             rows["all"].ours.append(seconds)
             rows["rehearse"].ref.append(seconds)
 
-            seconds, proc = sampled(None, None, "auto-upgrade", "--rehearse", "--format", "json")
-            outcome = json.loads(proc.stdout.strip().splitlines()[-1])
-            assert outcome["result"] == "rehearsed" and outcome["upgraded"] == [LEAF], (outcome, proc.stderr[-2000:])
+            seconds = sampled(None, None, self.auto_upgrade("--rehearse", sample=True, result="rehearsed"))
             rows["rehearse"].ours.append(seconds)
 
             db = self.copy()
@@ -462,15 +479,15 @@ class Bench:
             rows["call"].ours.append(res["seconds"])
             self.drop(db)
 
-            seconds, _proc = sampled("leaf", "ref", "-u", LEAF, "--stop-after-init")
+            seconds = sampled("leaf", "ref", self.odoo_u(sample=True))
             rows["cli"].ref.append(seconds)
             rows["call"].ref.append(seconds)
 
             if with_all:
-                seconds, proc = sampled("every", "ours", "auto-upgrade", "--update-all", "--format", "json")
-                assert json.loads(proc.stdout.strip().splitlines()[-1])["result"] == "done", proc.stderr[-2000:]
-                rows["every"].ours.append(seconds)
-                seconds, _proc = sampled("every", "ref", "-u", "all", "--stop-after-init")
+                found = self.on_copy(self.odoo.command_name, "--update-all", "--format", "json", sample=True)
+                assert json.loads(found[1].stdout.strip().splitlines()[-1])["result"] == "done", found[1].stderr[-2000:]
+                rows["every"].ours.append(sampled("every", "ours", found))
+                seconds = sampled("every", "ref", self.odoo_u("all", sample=True))
                 rows["all"].ref.append(seconds)
                 rows["every"].ref.append(seconds)
             print(f"run {run + 1}/{self.runs} of the upgrades done", flush=True)
@@ -533,7 +550,12 @@ def table(rows):
         lines.append(
             (row.label, spread(row.ours, row.unit), f"{spread(row.ref, row.unit)} {row.ref_label}", ratio, row.target)
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(5)]
+    return columns(lines)
+
+
+def columns(lines):
+    """``lines`` (tuples of cells, the first the header) as a text table, each column as wide as its widest cell."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     out = []
     for n, line in enumerate(lines):
         out.append(" | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())

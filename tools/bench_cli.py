@@ -11,9 +11,10 @@ loads no registry) and ``click-odoo-update``. The database is dropped at the end
 
     python3 tools/bench_cli.py [--runs 5] [--click PATH] [--db EXISTING]
 
-``click-odoo-update`` comes from PyPI (``pip install click-odoo-contrib``),
-for instance into ``python3 -m venv --system-site-packages /tmp/cou-venv``
-so that it sees Odoo; it is looked up in the PATH, then in that venv.
+``click-odoo-update`` comes from PyPI (``pip install click-odoo-contrib``,
+in tests/requirements.txt), for instance into ``python3 -m venv
+--system-site-packages /tmp/cou-venv`` so that it sees Odoo; it is looked up
+beside the Python that runs Odoo, in the PATH, then in that venv.
 Not part of the test suite.
 """
 
@@ -38,8 +39,11 @@ VENV_CLICK = "/tmp/cou-venv/bin/click-odoo-update"
 QUICK_START = odoo_env.REPO / "module_auto_update" / "cli" / "odoo-auto-upgrade"
 
 
-def find_click(path):
-    found = path or shutil.which("click-odoo-update") or (VENV_CLICK if os.access(VENV_CLICK, os.X_OK) else None)
+def find_click(path, odoo):
+    """click-odoo-update: ``path``, else the one beside ``odoo``'s Python (its series' venv), the PATH's, the venv's."""
+    beside = Path(odoo.command[0]).parent / "click-odoo-update"
+    candidates = (path, str(beside), shutil.which("click-odoo-update"), VENV_CLICK)
+    found = next((found for found in candidates if found and os.access(found, os.X_OK)), None)
     if not found:
         raise odoo_env.Missing(
             "click-odoo-update is missing: python3 -m venv --system-site-packages /tmp/cou-venv && "
@@ -65,8 +69,8 @@ def build(odoo, name, addons):
     odoo_env.install(odoo, name, addons.split(","))
 
 
-def prepare(odoo, name, click_cmd, env):
-    """Make both tools agree that nothing changed, and check that they do."""
+def prepare(odoo, name, click_cmd, env, options=()):
+    """Make both tools agree that nothing changed, and check that they do; ``options``: more for odoo-bin."""
     conn = odoo_env.pg_connect(name)
     with conn.cursor() as cr:
         cr.execute("DELETE FROM ir_config_parameter WHERE key = 'module_auto_update.exclude_patterns'")
@@ -77,11 +81,55 @@ def prepare(odoo, name, click_cmd, env):
         cr.execute("SELECT count(*) FROM ir_module_module WHERE state = 'installed'")
         installed = cr.fetchone()[0]
     conn.close()
-    odoo.run(["auto-upgrade", "-d", name, "--init-hashes", "--log-level=warn"])
+    odoo.run([odoo.command_name, "-d", name, "--init-hashes", "--log-level=warn", *options])
     proc = subprocess.run([*click_cmd[:-1], "--log-level=info"], env=env, capture_output=True, text=True)
     if "No module needs updating" not in proc.stderr:
         raise RuntimeError(f"click-odoo-update does not see a no-op:\n{proc.stderr[-3000:]}")
     return installed
+
+
+def cache_bytecode(tmp):
+    """Let Python cache bytecode under ``tmp``, as a deployed Odoo has it, without writing into the sources."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+
+
+def no_op_commands(odoo, name, click, tmp, data_dir=None):
+    """The three no-op commands on database ``name``, by tool, and their configuration file, written in ``tmp``."""
+    paths = ",".join(str(p) for p in (*odoo.addons_paths, odoo_env.REPO))
+    conf = Path(tmp) / "odoo.conf"
+    conf.write_text(f"[options]\naddons_path = {paths}\n" + (f"data_dir = {data_dir}\n" if data_dir else ""))
+    return {
+        # Its own last line ("... without loading Odoo") shows it did not hand over.
+        "odoo-auto-upgrade": [
+            odoo.command[0],
+            str(QUICK_START),
+            *("-c", str(conf), "-d", name, "--log-level=warn"),
+            "--log-handler=odoo.addons.module_auto_update.cli.quick_start:INFO",
+        ],
+        f"odoo-bin {odoo.command_name}": odoo.argv(
+            [odoo.command_name, "-c", str(conf), "-d", name, "--log-level=warn"]
+        ),
+        "click-odoo-update": [click, "-c", str(conf), "-d", name, "--log-level=warn"],
+    }
+
+
+def no_op_times(name, commands, env, runs):
+    """``{tool: [(wall, cpu), ...]}``: ``commands`` (``no_op_commands``) in turn, ``runs`` times, each order
+    reversed every other run, after one run of each that is not timed (bytecode compiled, files read); ours
+    checked to say ``nothing to do`` (the quick start: without loading Odoo)."""
+    for cmd in commands.values():
+        timed(cmd, env)
+    times = {tool: [] for tool in commands}
+    for run in range(runs):
+        for tool in list(commands) if run % 2 == 0 else list(commands)[::-1]:
+            wall, cpu, proc = timed(commands[tool], env)
+            if tool != "click-odoo-update":
+                assert proc.stdout.strip() == f"{name}: nothing to do", proc.stdout + proc.stderr[-2000:]
+            if tool == "odoo-auto-upgrade":
+                assert "without loading Odoo" in proc.stderr, proc.stderr[-2000:]
+            times[tool].append((wall, cpu))
+    return times
 
 
 def main():
@@ -98,43 +146,21 @@ def main():
     )
     args = parser.parse_args()
 
-    click = find_click(args.click)
     odoo_env.check_postgres()
     odoo = odoo_env.find_odoo()
+    click = find_click(args.click, odoo)
     name = args.db or odoo_env.unique_db("mau_bench")
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_bytecode:
-            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-            os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+            cache_bytecode(tmp)
         bytecode = "no bytecode cache" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "bytecode cached"
         env = {**os.environ, **odoo.env}
-        paths = ",".join(str(p) for p in (*odoo.addons_paths, odoo_env.REPO))
-        conf = Path(tmp) / "odoo.conf"
-        conf.write_text(f"[options]\naddons_path = {paths}\n")
-        commands = {
-            # Its own last line ("... without loading Odoo") shows it did not hand over.
-            "odoo-auto-upgrade": [
-                sys.executable,
-                str(QUICK_START),
-                *("-c", str(conf), "-d", name, "--log-level=warn"),
-                "--log-handler=odoo.addons.module_auto_update.cli.quick_start:INFO",
-            ],
-            "odoo-bin auto-upgrade": odoo.argv(["auto-upgrade", "-d", name, "--log-level=warn"]),
-            "click-odoo-update": [click, "-c", str(conf), "-d", name, "--log-level=warn"],
-        }
+        commands = no_op_commands(odoo, name, click, tmp)
         try:
             if not args.db:
                 build(odoo, name, args.addons)
             installed = prepare(odoo, name, commands["click-odoo-update"], env)
-            times = {tool: [] for tool in commands}
-            for _ in range(args.runs):
-                for tool, cmd in commands.items():
-                    wall, cpu, proc = timed(cmd, env)
-                    if tool != "click-odoo-update":
-                        assert proc.stdout.strip() == f"{name}: nothing to do", proc.stdout + proc.stderr[-2000:]
-                    if tool == "odoo-auto-upgrade":
-                        assert "without loading Odoo" in proc.stderr, proc.stderr[-2000:]
-                    times[tool].append((wall, cpu))
+            times = no_op_times(name, commands, env, args.runs)
         finally:
             if not args.db:
                 odoo_env.drop_db(name)

@@ -84,6 +84,7 @@ for _command in (
     "python3 tools/bench_deploy.py --runs 5",
     "python3 tools/bench_steps.py --runs 5",
     "python3 tools/bench_cli.py --runs 5",
+    "python3 tools/bench_series.py --runs 5 --series 18.0 19.0",
     "python3 tools/load.py",
     "python3 tools/load.py --clients 4 --hot 8 --before 2 --after 2",
 ):
