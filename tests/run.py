@@ -148,7 +148,7 @@ def odoo_suite():
 
 
 # The end-to-end tests that run on another series too, by series.
-SERIES_TESTS = {"19.0": ("test_all_or_nothing.py",)}
+SERIES_TESTS = {"19.0": ("test_all_or_nothing.py", "test_quick_start.py")}
 
 
 def series_suite(series):
