@@ -34,6 +34,13 @@ COMMAND = "auto_upgrade" if MAJOR >= 19 else "auto-upgrade"
 GROUPS_FIELD = "group_ids" if MAJOR >= 19 else "groups_id"
 
 
+def clear_caches(registry):
+    """Empty the ORM caches of ``registry`` that hold what the run writes by SQL (and tell the
+    other processes): 18.0 keeps ``ir.config_parameter``'s values in the ``default`` cache,
+    19.0 in ``stable``, which ``clear_cache()`` alone leaves stale."""
+    registry.clear_cache(*(("default", "stable") if MAJOR >= 19 else ("default",)))
+
+
 class NotUpgraded(Exception):
     """The loader returned without upgrading addons it was asked to upgrade."""
 
