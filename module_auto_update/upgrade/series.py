@@ -250,6 +250,17 @@ def config_text(option):
     return value or ""
 
 
+def skipped_addons_folders(given):
+    """The folders of ``given`` (an ``--addons-path`` value, or None) that Odoo left out of its addons
+    path: 19.0 skips, with a warning, a folder that does not exist or holds no addon, where 18.0's
+    parser refuses it (exit 2: nothing is left to find here)."""
+    if MAJOR < 19 or not given:
+        return []
+    kept = set(config["addons_path"])
+    folders = [config._normalize(path) for path in given.split(",") if path.strip()]
+    return [folder for folder in dict.fromkeys(folders) if folder not in kept]
+
+
 def server_wide_modules():
     """The server-wide modules (``--load``): ``odoo.conf.server_wide_modules`` in 18.0, gone in
     19.0, where ``config["server_wide_modules"]`` is the list."""

@@ -12,7 +12,6 @@ afterwards, the history row aside.
 
 import json
 import subprocess
-import sys
 
 import odoo_env
 import pytest
@@ -20,6 +19,7 @@ from test_all_or_nothing import (
     HISTORY,
     ONCE,
     QUICK,
+    V1,
     addons_path,
     assert_unchanged,
     change,
@@ -35,13 +35,11 @@ UPDATES_PARTNERS = "    cr.execute(\"UPDATE res_partner SET comment = 'rehearsed
 
 
 def post_migration(db, extra):
-    write(
-        db.addon("mau_probe_a") / "migrations" / "18.0.1.0.1" / "post-migrate.py", script("mau_probe_a", "post", extra)
-    )
+    write(db.addon("mau_probe_a") / "migrations" / V1 / "post-migrate.py", script("mau_probe_a", "post", extra))
 
 
 def rehearse(db, *args):
-    return db.odoo_bin("auto-upgrade", "--rehearse", *args, check=False)
+    return db.odoo_bin(db.odoo.command_name, "--rehearse", *args, check=False)
 
 
 def rehearsal_row(db):
@@ -71,9 +69,7 @@ def test_rehearsal_reports_what_the_upgrade_did_and_changes_nothing(probe_db):
     ]
     assert all(addons[name]["seconds"] > 0 for name in ("mau_probe_a", "mau_probe_b", "mau_probe_c"))
     scripts = [(s["stage"], s["version"], s["file"]) for s in addons["mau_probe_a"]["scripts"]]
-    assert scripts == [
-        (stage, "18.0.1.0.1", f"migrations/18.0.1.0.1/{stage}-migrate.py") for stage in ("pre", "post", "end")
-    ]
+    assert scripts == [(stage, V1, f"migrations/{V1}/{stage}-migrate.py") for stage in ("pre", "post", "end")]
     assert addons["mau_probe_new"]["hooks"] == ["post_init_hook post_init"]
     assert addons["mau_probe_a"]["hooks"] == []  # upgraded, not installed: Odoo runs no hook
 
@@ -95,7 +91,7 @@ def test_rehearsal_reports_what_the_upgrade_did_and_changes_nothing(probe_db):
     assert rehearsal_row(db)["result"] == "rehearsed" and rehearsal_row(db)["rehearsal"] is True
 
     # The real upgrade then runs every script once.
-    proc = db.odoo_bin("auto-upgrade", check=False)
+    proc = db.odoo_bin(db.odoo.command_name, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     assert sorted(log(db)) == sorted(ONCE)
     assert db.sql("SELECT count(*) FROM res_partner WHERE comment = 'rehearsed'") == [(3,)]
@@ -122,10 +118,10 @@ def test_failed_rehearsal_names_the_script_and_changes_nothing(probe_db):
     text = proc.stdout
     assert "rehearsed (upgraded, then rolled back:" in text, text
     assert "column added: mau_probe_a.new_field (integer)" in text, text
-    assert "post-migration 18.0.1.0.1 migrations/18.0.1.0.1/post-migrate.py" in text, text
+    assert f"post-migration {V1} migrations/{V1}/post-migrate.py" in text, text
     assert "post_init_hook post_init" in text and "res_partner: 1, " in text, text
     assert_unchanged(db, before)
-    proc = db.odoo_bin("auto-upgrade", check=False)
+    proc = db.odoo_bin(db.odoo.command_name, check=False)
     assert proc.returncode == 0 and sorted(log(db)) == sorted(ONCE), proc.stderr[-3000:]
 
 
@@ -157,8 +153,8 @@ def test_blocked_rehearsal_does_not_start(probe_db, entry):
     before = odoo_env.database_snapshot(db.name)
     if entry == "odoo-bin":
         proc = rehearse(db, "--format", "json")
-    else:  # hands over to odoo-bin auto-upgrade
-        argv = [sys.executable, str(QUICK), f"--addons-path={addons_path(db)}", "-d", db.name]
+    else:  # hands over to odoo-bin auto-upgrade (auto_upgrade on 19.0)
+        argv = [db.odoo.python, str(QUICK), f"--addons-path={addons_path(db)}", "-d", db.name]
         proc = subprocess.run([*argv, "--rehearse", "--format", "json"], capture_output=True, text=True, check=False)
     assert proc.returncode == 5, proc.stdout + proc.stderr[-3000:]
     (line,) = [json.loads(text) for text in proc.stdout.splitlines() if text.startswith("{")]
