@@ -3,6 +3,7 @@
 import json
 
 from .core import stored
+from .upgrade import series
 
 
 def uninstall_hook(env):
@@ -18,4 +19,4 @@ def uninstall_hook(env):
     if saved:
         stored.write_param(env.cr, stored.PARAM_INSTALLED_CHECKSUMS, json.dumps(saved, sort_keys=True), env.uid)
     env.cr.execute("DELETE FROM ir_config_parameter WHERE key = %s", (stored.PARAM_WRITTEN,))
-    env.registry.clear_cache()
+    series.clear_caches(env.registry)

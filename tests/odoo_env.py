@@ -36,6 +36,11 @@ class Missing(SystemExit):
 SERIES = os.environ.get("MAU_ODOO_SERIES", "18.0")
 
 
+def command_name(series=SERIES):
+    """The addon's command in Odoo ``series``: ``auto-upgrade``; ``auto_upgrade`` from 19.0 on."""
+    return "auto-upgrade" if series < "19.0" else "auto_upgrade"
+
+
 @dataclass(frozen=True)
 class Odoo:
     root: Path  # the folder holding the odoo package
@@ -47,7 +52,12 @@ class Odoo:
     @property
     def command_name(self):
         """The addon's command: ``auto-upgrade``; ``auto_upgrade`` from 19.0 on (upgrade/series.py)."""
-        return "auto-upgrade" if self.series < "19.0" else "auto_upgrade"
+        return command_name(self.series)
+
+    @property
+    def python(self):
+        """The Python that runs this Odoo (its virtual environment's for 17.0 and 19.0)."""
+        return self.command[0]
 
     def argv(self, args, addons=()):
         """The odoo-bin command line for ``args``; ``addons`` are extra addons folders."""

@@ -9,7 +9,7 @@ below installed), then for each migration style (``--styles``) and each tool
 (``--tools ours,odoo-u,click``), on its own copy of that database and of the
 addon: starts an Odoo server (threaded, or ``--workers N``), starts
 ``--clients`` users writing ``--hot`` partners' notes over JSON-RPC, waits
-``--before`` seconds, changes the addon on disk (version 18.0.1.0.1 and a
+``--before`` seconds, changes the addon on disk (version 18.0.1.0.1, or of MAU_ODOO_SERIES, and a
 post-migration of that style), runs the tool under that load, keeps the load
 ``--after`` seconds, stops and checks that every acknowledged write is in the
 database and that no migration write replaced a committed value with one
@@ -95,7 +95,8 @@ if str(HERE.parent / "tests") not in sys.path:
 import odoo_env  # noqa: E402
 
 SAMPLE = "mau_sample_partner"
-NEW_VERSION = "18.0.1.0.1"
+# The sample's version and the new one, in the series under test (MAU_ODOO_SERIES: 18.0 unless told).
+OLD_VERSION, NEW_VERSION = f"{odoo_env.SERIES}.1.0.0", f"{odoo_env.SERIES}.1.0.1"
 TOOLS = {"ours": "ours", "odoo-u": "odoo -u", "click": "click-odoo-update"}
 CLICK_PLACES = (Path(sys.executable).parent / "click-odoo-update", Path("/tmp/cou-venv/bin/click-odoo-update"))
 CLICK_SETUP = "python3 -m venv --system-site-packages /tmp/cou-venv && /tmp/cou-venv/bin/pip install click-odoo-contrib"
@@ -598,15 +599,15 @@ def change_sample(addons, runs, style="update"):
         raise ValueError(f"unknown migration style {style!r}: choose among {', '.join(STYLES)}")
     manifest = addons / SAMPLE / "__manifest__.py"
     text = manifest.read_text()
-    if '"version": "18.0.1.0.0"' not in text:
-        raise RuntimeError(f"{manifest}: version 18.0.1.0.0 not found")
+    if f'"version": "{OLD_VERSION}"' not in text:
+        raise RuntimeError(f"{manifest}: version {OLD_VERSION} not found")
     if style == "computed":
         model = addons / SAMPLE / "models" / "res_partner.py"
         code = model.read_text()
         if MODEL_IMPORT not in code:
             raise RuntimeError(f"{model}: {MODEL_IMPORT.strip()!r} not found")
         model.write_text(code.replace(MODEL_IMPORT, COMPUTED_IMPORT) + COMPUTED_FIELD)
-    manifest.write_text(text.replace('"version": "18.0.1.0.0"', f'"version": "{NEW_VERSION}"'))
+    manifest.write_text(text.replace(f'"version": "{OLD_VERSION}"', f'"version": "{NEW_VERSION}"'))
     folder = addons / SAMPLE / "migrations" / NEW_VERSION
     folder.mkdir(parents=True)
     script = MIGRATION.format(runs=str(runs), key=MIGRATED_KEY, pause=PAUSE, body=STYLES[style])

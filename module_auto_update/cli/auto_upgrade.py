@@ -45,6 +45,14 @@ def parse(args):
         parser.error(
             f"the configuration file cannot be read ({exc}): fix its syntax, an [options] section of name = value"
         )
+    # A folder of --addons-path that Odoo left out (19.0 warns and goes on) is refused, in 18.0's words:
+    # a deploy that lost a folder must not be told that nothing changed.
+    # (odoo-bin reads a leading one, before the command's name, unless the command's options give another.)
+    leading = [arg for arg in sys.argv[1:2] if arg.startswith("--addons-path=")]
+    for folder in series.skipped_addons_folders(addons_path_given(rest) or addons_path_given(leading)):
+        if not os.path.isdir(folder):
+            parser.error(f"option --addons-path: no such directory: {folder!r}")
+        parser.error(f"option --addons-path: the path {folder!r} is not a valid addons directory")
     request = run.Request(
         update_all=opts.update_all,
         ignore=tuple(command.comma_list(opts.ignore_addons)),
@@ -64,6 +72,14 @@ def parse(args):
         large_rows=opts.large_table,
     )
     return opts, request
+
+
+def addons_path_given(args):
+    """The ``--addons-path`` of Odoo's options ``args`` (the last one, as Odoo's parser), or None."""
+    try:
+        return odoo_config.parse_args(args)[0].get("addons_path")
+    except odoo_config.Unsupported:
+        return None  # malformed: Odoo's parser words it
 
 
 def config_given(args):

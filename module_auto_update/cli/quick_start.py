@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """``odoo-auto-upgrade``: ``odoo-bin auto-upgrade`` that answers "nothing to do" without Odoo.
 
+(``auto-upgrade`` is the command's name on Odoo 18.0; ``auto_upgrade`` on 19.0.)
+
 Every ``odoo-bin`` command pays for importing Odoo (most of a second) before
 it runs. A deploy or a container start usually finds nothing changed, so
 this entry point decides that first, with the pure core, psycopg2 and the
@@ -14,7 +16,12 @@ its own process, so there is one run, one output and one exit code.
 
 Started by the script ``cli/odoo-auto-upgrade`` (also installed by the wheel).
 Imports nothing from Odoo: not even this package's Odoo layer, which the
-package's ``__init__`` loads only under ``odoo.addons``.
+package's ``__init__`` loads only under ``odoo.addons``. Odoo's series
+(18.0, 19.0) is read from the ``odoo/release.py`` of the Odoo it finds (see
+``find_odoo``), which chooses the settings' rules (``odoo_config``) and the
+command's name; the handover starts ``odoo-bin`` with the Python running
+the quick start, the one that imports that Odoo (or, with ``ODOO_SRC``,
+is given it on its path): run the quick start with the Python that runs Odoo.
 """
 
 import importlib.util
@@ -30,7 +37,6 @@ from pathlib import Path
 import psycopg2
 
 from ..core import inspection, lock, results, stored
-from ..core.manifest import read_manifest_file
 from . import command, odoo_config
 
 ADDON_DIR = Path(__file__).resolve().parent.parent
@@ -54,24 +60,30 @@ class Site:
     options: dict = None  # Odoo's options, once read
     locate: object = None  # addon name -> folder, once the options are read
 
+    def __post_init__(self):
+        try:
+            self.series, self.major = odoo_config.release(self.odoo_dir)
+        except ValueError as exc:
+            raise SystemExit(f"odoo-auto-upgrade: which Odoo is in {self.odoo_dir} is unknown: {exc}.") from exc
 
-def series():
-    """Odoo's series this addon is for ("18.0"), from its manifest's version."""
-    manifest, _source = read_manifest_file(ADDON_DIR / "__manifest__.py")
-    return ".".join(manifest["version"].split(".")[:2])
+    @property
+    def command(self):
+        """The addon's command in this Odoo: ``auto-upgrade``, ``auto_upgrade`` from 19.0 on."""
+        return odoo_config.command_name(self.major)
 
 
 def find_odoo(environ):
     """``(odoo package folder, Python path entry to reach it)``, without importing it."""
     src = environ.get("ODOO_SRC")
     if src:
-        if not os.path.isfile(os.path.join(src, "odoo", "__init__.py")):
-            raise SystemExit(f"odoo-auto-upgrade: ODOO_SRC={src} is not an Odoo source checkout (no odoo/__init__.py).")
+        # (19.0's odoo is a namespace package: no odoo/__init__.py.)
+        if not os.path.isfile(os.path.join(src, "odoo", "release.py")):
+            raise SystemExit(f"odoo-auto-upgrade: ODOO_SRC={src} is not an Odoo source checkout (no odoo/release.py).")
         return os.path.realpath(os.path.join(src, "odoo")), os.path.realpath(src)
     spec = importlib.util.find_spec("odoo")
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit(
-            "odoo-auto-upgrade: Odoo is not importable by this Python: install Odoo 18 for it, "
+            "odoo-auto-upgrade: Odoo is not importable by this Python: run it with the Python that runs Odoo, "
             "or set ODOO_SRC to an Odoo source checkout."
         )
     found = [loc for loc in spec.submodule_search_locations if os.path.isfile(os.path.join(loc, "release.py"))]
@@ -133,7 +145,7 @@ def compare(cr, dbname, options, opts, site):
         cr,
         site.locate,
         options["data_dir"],
-        series(),
+        site.series,
         update_all=opts.update_all,
         ignore=command.comma_list(opts.ignore_addons),
         ignore_core=opts.ignore_core_addons,
@@ -189,7 +201,7 @@ def quick_run(args, opts, site):
     """Exit code of the run when no database has anything to do; Handover otherwise."""
     try:
         cli_options, others = odoo_config.parse_args(args)
-        options = odoo_config.load(cli_options, os.environ, site.odoo_dir)
+        options = odoo_config.load(cli_options, os.environ, site.odoo_dir, site.major)
     except odoo_config.Unsupported as exc:
         raise Handover(str(exc)) from exc
     site.options = options
@@ -198,7 +210,8 @@ def quick_run(args, opts, site):
         raise Handover(f"{others[0]!r} is for Odoo to read")
     if opts.dry_run or opts.init_hashes or opts.rehearse:
         raise Handover("--dry-run, --rehearse and --init-hashes run in Odoo")
-    site.locate = odoo_config.locator(odoo_config.addons_dirs(options, site.odoo_dir, site.sys_path, series()))
+    dirs = odoo_config.addons_dirs(options, site.odoo_dir, site.sys_path, site.series)
+    site.locate = odoo_config.locator(dirs, site.major)
     try:
         names = databases(options, opts)
         _logger.info("auto-upgrade of %d database(s)", len(names))
@@ -220,7 +233,7 @@ def quick_run(args, opts, site):
 
 
 def odoo_argv(args, site):
-    """``odoo-bin [--addons-path=...] auto-upgrade ARGS`` for this Python."""
+    """``odoo-bin [--addons-path=...] auto-upgrade ARGS`` (``auto_upgrade`` on 19.0) for this Python."""
     odoo_dir = site.odoo_dir
     odoo_bin = os.path.join(os.path.dirname(odoo_dir), "odoo-bin")
     argv = [sys.executable, odoo_bin] if os.path.isfile(odoo_bin) else [sys.executable, "-m", "odoo"]
@@ -233,7 +246,7 @@ def odoo_argv(args, site):
     if parent not in paths and parent not in odoo_config.namespace_dirs(odoo_dir, site.sys_path):
         paths.append(parent)
     lead = [f"--addons-path={','.join(dict.fromkeys(paths))}"] if paths else []
-    return [*argv, *lead, "auto-upgrade", *args]
+    return [*argv, *lead, site.command, *args]
 
 
 def main(args):
@@ -244,7 +257,7 @@ def main(args):
     try:
         return quick_run(rest, opts, site)
     except Handover as exc:
-        _logger.info("handing over to odoo-bin auto-upgrade: %s", exc)
+        _logger.info("handing over to odoo-bin %s: %s", site.command, exc)
     logging.shutdown()
     env = dict(os.environ, TZ="UTC")  # as odoo-bin sets it
     if site.src:

@@ -86,7 +86,7 @@ class IrModuleModule(models.Model):
         writer(self.env.cr, *args, uid=self.env.uid)
         self.env["module.auto.update.checksum"].invalidate_model()
         self.env["ir.config_parameter"].invalidate_model()
-        self.env.registry.clear_cache()  # ir.config_parameter.get_param
+        series.clear_caches(self.env.registry)  # ir.config_parameter.get_param
 
     # What needs an upgrade ------------------------------------------------
 

@@ -5,7 +5,7 @@
 The addons (the repository's sample addons c, e <- f <- g, written afresh:
 OCA's CI has no other addon than this one) go in a temporary folder added
 to Odoo's addons path; their ``ir.module.module`` rows say installed at
-``{series}.1.0.0`` (18.0.1.0.0 on Odoo 18.0). Odoo never loads them: the plan and the fingerprints read them
+``VERSION`` (18.0.1.0.0 on 18.0, 19.0.1.0.0 on 19.0). Odoo never loads them: the plan and the fingerprints read them
 from disk, which is what these tests look at. Anything that would really
 upgrade them belongs to the end-to-end suite.
 """
@@ -18,8 +18,10 @@ from odoo import Command
 
 import odoo.addons
 
-from ..upgrade.series import SERIES
+from ..upgrade import series
 
+# The samples' version, in the running series: Odoo 19 does not install an addon of another series.
+VERSION = f"{series.SERIES}.1.0.0"
 HEADER = (
     "# Copyright 2026 module_auto_update developers\n# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).\n"
 )
@@ -39,7 +41,7 @@ def manifest(name, data=()):
     return (
         f"{HEADER}{{\n"
         f'    "name": "Auto-upgrade sample {name[-1]}",\n'
-        f'    "version": "{SERIES}.1.0.0",\n'
+        f'    "version": "{VERSION}",\n'
         f'    "depends": {list(depends)!r},\n'.replace("'", '"')
         + '    "license": "LGPL-3",\n'
         f"{data_line}"
@@ -117,12 +119,15 @@ def installed_samples(test, names=tuple(SAMPLES)):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     test.enterContext(patch.object(odoo.addons, "__path__", [*odoo.addons.__path__, str(folder)]))
+    # 19.0 remembers where it found (or missed) each addon: forgotten now, and when the folder goes.
+    series.forget_manifests()
+    test.addCleanup(series.forget_manifests)
     test.env["ir.module.module"].create(
         [
             {
                 "name": name,
                 "state": "installed",
-                "latest_version": f"{SERIES}.1.0.0",
+                "latest_version": VERSION,
                 "dependencies_id": [Command.create({"name": dep}) for dep in DEPENDS[name]],
             }
             for name in names

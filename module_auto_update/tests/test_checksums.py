@@ -18,7 +18,7 @@ from ..models.module import (
     FailedUpgradeError,
     IncompleteUpgradeError,
 )
-from ..upgrade import addons
+from ..upgrade import addons, series
 
 
 @tagged("post_install", "-at_install")
@@ -153,7 +153,7 @@ class TestChecksums(TransactionCase):
 
     def test_non_administrator_is_refused(self):
         user = self.env["res.users"].create(
-            {"name": "Clerk", "login": "mau_clerk", "groups_id": [(6, 0, self.env.ref("base.group_user").ids)]}
+            {"name": "Clerk", "login": "mau_clerk", series.GROUPS_FIELD: [(6, 0, self.env.ref("base.group_user").ids)]}
         )
         with self.assertRaises(AccessError), self.assertLogs("odoo.addons.module_auto_update", "WARNING") as logs:
             self.Module.with_user(user).upgrade_changed_checksum()
@@ -167,7 +167,7 @@ class TestChecksums(TransactionCase):
             self.env["module.auto.update.run"].with_user(clerk).search([])
         menu = self.env.ref("module_auto_update.menu_module_auto_update_run")
         self.assertEqual(menu.parent_id, self.env.ref("base.menu_automation"))
-        self.assertEqual(menu.groups_id, self.env.ref("base.group_system"))
+        self.assertEqual(menu[series.GROUPS_FIELD], self.env.ref("base.group_system"))
 
         menus = self.env["ir.model.data"].search([("module", "=", "module_auto_update"), ("model", "=", "ir.ui.menu")])
         self.assertIn("menu_upgrade_changed_checksum", menus.mapped("name"))

@@ -20,11 +20,11 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..core import cache, stored
 from ..models.module import PARAM_INSTALLED_CHECKSUMS, FailedUpgradeError
-from ..upgrade import addons
-from ..upgrade.series import SERIES
-from .common import edit, installed_samples
+from ..upgrade import addons, series
+from .common import VERSION, edit, installed_samples
 
 RUN_LOGGER = "odoo.addons.module_auto_update.upgrade.run"
+NEXT = f"{series.SERIES}.1.0.1"  # the samples' next version
 
 
 def broken_xml(c):
@@ -163,7 +163,8 @@ class TestPlanOfEditedAddons(TransactionCase):
         # tests/e2e/test_deploy_gate.py.)
         shutil.rmtree(self.addon("mau_sample_c"))
         # Studio's studio_customization exists only in the database.
-        self.Module.create({"name": "studio_customization", "state": "installed", "latest_version": f"{SERIES}.1.0"})
+        studio = {"name": "studio_customization", "state": "installed", "latest_version": f"{series.SERIES}.1.0"}
+        self.Module.create(studio)
         before = self.state()
 
         out = self.plan_wizard_upgrade()
@@ -224,18 +225,17 @@ class TestPlanOfEditedAddons(TransactionCase):
     def test_scripts_the_version_does_not_let_run_block_unless_allowed(self):
         # (That Odoo indeed runs neither, a real upgrade: tests/e2e/test_migration_checks.py.)
         c = self.addon("mau_sample_c")
-        for script in (f"migrations/{SERIES}.1.0.1/post-beyond.py", "migrations/1.0.0/pre-installed.py"):
+        for script in (f"migrations/{NEXT}/post-beyond.py", "migrations/1.0.0/pre-installed.py"):
             # the version was not bumped; the version already installed
             (c / script).parent.mkdir(parents=True)
             (c / script).write_text("def migrate(cr, version):\n    pass\n")
         expected = [
-            ("migration-not-reached", f"mau_sample_c/migrations/{SERIES}.1.0.1/post-beyond.py"),
+            ("migration-not-reached", f"mau_sample_c/migrations/{NEXT}/post-beyond.py"),
             ("migration-not-reached-installed", "mau_sample_c/migrations/1.0.0/pre-installed.py"),
         ]
         beyond_detail = (
-            f"mau_sample_c/migrations/{SERIES}.1.0.1/post-beyond.py is for version {SERIES}.1.0.1, "
-            f"above the version in __manifest__.py ({SERIES}.1.0.0): it will not run. "
-            f"Bump the version in __manifest__.py to {SERIES}.1.0.1."
+            f"mau_sample_c/migrations/{NEXT}/post-beyond.py is for version {NEXT}, above the version in "
+            f"__manifest__.py ({VERSION}): it will not run. Bump the version in __manifest__.py to {NEXT}."
         )
 
         # Blocking, in red, with the version to set; the upgrade is refused and changes nothing.
@@ -254,7 +254,7 @@ class TestPlanOfEditedAddons(TransactionCase):
         kind, message, _dialog = out["error"]
         self.assertEqual(kind, "FailedUpgradeError")
         self.assertIn("did not start", message)
-        self.assertIn(f"Bump the version in __manifest__.py to {SERIES}.1.0.1", message)
+        self.assertIn(f"Bump the version in __manifest__.py to {NEXT}", message)
         self.assertEqual(self.state(), before)
         self.assertEqual({result for _trigger, result, _up in self.runs_since(runs)}, {"failed"})
 
@@ -275,10 +275,10 @@ class TestPlanOfEditedAddons(TransactionCase):
         )
         self.assertEqual({w["kind"] for w in warnings if w["module"] == "mau_sample_c"}, {"migration-not-reached"})
         details = {w["file"]: w["detail"] for w in warnings}
-        self.assertEqual(details[f"mau_sample_c/migrations/{SERIES}.1.0.1/post-beyond.py"], beyond_detail)
+        self.assertEqual(details[f"mau_sample_c/migrations/{NEXT}/post-beyond.py"], beyond_detail)
         installed = details["mau_sample_c/migrations/1.0.0/pre-installed.py"]
-        self.assertIn(f"not above the installed version ({SERIES}.1.0.0)", installed)
-        self.assertIn(f"Move it to a migrations folder of version {SERIES}.1.0.1", installed)
+        self.assertIn(f"not above the installed version ({VERSION})", installed)
+        self.assertIn(f"Move it to a migrations folder of version {NEXT}", installed)
         # The text, the wizard (from the codes) and the plan's JSON say the same.
         self.assertIn(f"mau_sample_c [migration-not-reached] {beyond_detail}", text)
         self.assertIn(beyond_detail, html)

@@ -19,10 +19,13 @@ import odoo.modules
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.base.models.ir_module import Module
-from odoo.addons.base.models.ir_ui_view import View
+from odoo.addons.base.models import ir_module, ir_ui_view
 
 from ..upgrade import scoped, series
+
+# base's classes of the steps (19.0 names them after their model).
+Module = getattr(ir_module, "Module", None) or ir_module.IrModuleModule
+View = getattr(ir_ui_view, "View", None) or ir_ui_view.IrUiView
 
 
 @tagged("post_install", "-at_install")

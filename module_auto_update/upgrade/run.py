@@ -703,7 +703,7 @@ def _reload_everywhere(dbname):
     if not registry.ready:
         return []
     try:
-        registry.clear_cache()  # values read inside the run, before the fingerprints were saved
+        series.clear_caches(registry)  # values read inside the run, before the fingerprints were saved
         registry.registry_invalidated = True
         registry.signal_changes()
     except Exception as exc:

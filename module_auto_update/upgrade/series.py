@@ -52,6 +52,13 @@ WEB_CLIENT = "/odoo" if MAJOR >= 18 else "/web"
 CRON_FOREVER = {} if MAJOR >= 18 else {"numbercall": -1}
 
 
+def clear_caches(registry):
+    """Empty the ORM caches of ``registry`` that hold what the run writes by SQL (and tell the
+    other processes): 18.0 keeps ``ir.config_parameter``'s values in the ``default`` cache,
+    19.0 in ``stable``, which ``clear_cache()`` alone leaves stale."""
+    registry.clear_cache(*(("default", "stable") if MAJOR >= 19 else ("default",)))
+
+
 class NotUpgraded(Exception):
     """The loader returned without upgrading addons it was asked to upgrade."""
 
@@ -355,6 +362,17 @@ def config_text(option):
     if isinstance(value, (list, tuple)):
         return ",".join(value)
     return value or ""
+
+
+def skipped_addons_folders(given):
+    """The folders of ``given`` (an ``--addons-path`` value, or None) that Odoo left out of its addons
+    path: 19.0 skips, with a warning, a folder that does not exist or holds no addon, where 18.0's
+    parser refuses it (exit 2: nothing is left to find here)."""
+    if MAJOR < 19 or not given:
+        return []
+    kept = set(config["addons_path"])
+    folders = [config._normalize(path) for path in given.split(",") if path.strip()]
+    return [folder for folder in dict.fromkeys(folders) if folder not in kept]
 
 
 def server_wide_modules():

@@ -163,3 +163,88 @@ def test_logger_levels_in_odoo_order(home, tmp_path):
         conf.write_text(f"[options]\n{line}\n")
         with pytest.raises(odoo_config.Unsupported):
             odoo_config.load({"config": str(conf)}, {}, str(tmp_path))
+
+
+def release_file(tmp_path, version_info):
+    odoo_dir = tmp_path / "odoo"
+    odoo_dir.mkdir(exist_ok=True)
+    (odoo_dir / "release.py").write_text(
+        "RELEASE_LEVELS = [ALPHA, BETA, RELEASE_CANDIDATE, FINAL] = ['alpha', 'beta', 'candidate', 'final']\n"
+        f"version_info = {version_info}\n"
+        "series = serie = major_version = '.'.join(str(s) for s in version_info[:2])\n"
+    )
+    return str(odoo_dir)
+
+
+def test_release_reads_the_series_without_running_release_py(tmp_path):
+    assert odoo_config.release(release_file(tmp_path, "(19, 0, 0, FINAL, 0, '')")) == ("19.0", 19)
+    assert odoo_config.release(release_file(tmp_path, "(18, 0, 0, FINAL, 0, '')")) == ("18.0", 18)
+    assert odoo_config.release(release_file(tmp_path, "('saas~18', 2, 0, ALPHA, 1, '')")) == ("saas~18.2", 18)
+    with pytest.raises(ValueError, match="version_info"):
+        odoo_config.release(release_file(tmp_path, "VERSION"))
+    with pytest.raises(ValueError, match="cannot be read"):
+        odoo_config.release(str(tmp_path / "nowhere"))
+    assert [odoo_config.command_name(major) for major in (17, 18, 19, 20)] == [
+        "auto-upgrade",
+        "auto-upgrade",
+        "auto_upgrade",
+        "auto_upgrade",
+    ]
+    assert odoo_config.major_of("19.0") == 19 and odoo_config.major_of("saas~18.2") == 18
+
+
+def test_odoo_19_reads_libpq_variables_above_the_file(home, tmp_path):
+    conf = tmp_path / "odoo.conf"
+    conf.write_text("[options]\ndb_host = filehost\ndb_name = fromfile\ndb_port = False\ndb_app_name = app-{pid}\n")
+    environ = {"ODOO_RC": str(conf), "PGHOST": "envhost", "PGDATABASE": "fromenv", "PGUSER": "envuser"}
+    on_19 = odoo_config.load({"db_user": "cliuser"}, environ, str(tmp_path), 19)
+    assert (on_19["db_host"], on_19["db_name"], on_19["db_user"]) == ("envhost", "fromenv", "cliuser")
+    # "False" is no value for a text option on 19.0 (skipped), the boolean False on 18.0.
+    assert on_19["db_port"] is False and on_19["db_app_name"] == "app-{pid}"
+    assert odoo_config.connection_params(on_19, "prod", {}, 5)["application_name"] == "app-5"
+    assert odoo_config.connection_params(on_19, "prod", {"ODOO_PGAPPNAME": "x-{pid}"}, 5)["application_name"] == "x-5"
+    on_18 = odoo_config.load({"db_user": "cliuser"}, environ, str(tmp_path))
+    assert (on_18["db_host"], on_18["db_name"], on_18["db_user"]) == ("filehost", "fromfile", "cliuser")
+    assert odoo_config.connection_params(on_18, "prod", {}, 5)["application_name"] == "odoo-5"
+    # $OPENERP_SERVER is no longer read by 19.0, and both rc files are no error there: ~/.odoorc wins.
+    assert odoo_config.config_file(None, {"OPENERP_SERVER": str(conf)}, 19) == str(home / ".odoorc")
+    (home / ".openerp_serverrc").write_text("")
+    (home / ".odoorc").write_text("")
+    assert odoo_config.config_file(None, {}, 19) == str(home / ".odoorc")
+    # A folder of the file's addons path without addons: 19.0 skips it with a warning, which Odoo says.
+    conf.write_text(f"[options]\naddons_path = {tmp_path / 'empty'}\n")
+    (tmp_path / "empty").mkdir()
+    assert odoo_config.load({"config": str(conf)}, {}, str(tmp_path))["addons_path"] == [str(tmp_path / "empty")]
+    with pytest.raises(odoo_config.Unsupported, match="configuration file's addons_path"):
+        odoo_config.load({"config": str(conf)}, {}, str(tmp_path), 19)
+
+
+def test_odoo_19_locates_addons_by_a_readable_manifest(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    addon(first, "old_style", manifest="__openerp__.py")
+    broken = addon(first, "broken")
+    (broken / "__manifest__.py").write_text("{'name': \n")
+    wanted = addon(second, "broken")
+    addon(second, "old_style")
+    addon(first, "bad-name")
+    locate = odoo_config.locator([str(first), str(second)], 19)
+    assert locate("old_style") == str(second / "old_style")
+    assert locate("broken") == str(wanted)
+    assert locate("bad-name") is False and locate("missing") is False and locate("../second/broken") is False
+    # 18.0 finds the first folder with either manifest, readable or not.
+    locate = odoo_config.locator([str(first), str(second)])
+    assert locate("old_style") == str(first / "old_style") and locate("broken") == str(broken)
+    assert locate("bad-name") == str(first / "bad-name")
+
+
+def test_odoo_19_looks_in_its_community_addons_after_the_addons_path(tmp_path):
+    odoo_dir = tmp_path / "src" / "odoo"
+    (odoo_dir / "addons").mkdir(parents=True)
+    (tmp_path / "src" / "addons").mkdir()
+    options = {"addons_path": [str(tmp_path / "custom")], "data_dir": str(tmp_path / "data")}
+    dirs = odoo_config.addons_dirs(options, str(odoo_dir), [], "19.0")
+    assert dirs == [str(odoo_dir / "addons"), str(tmp_path / "custom"), str(tmp_path / "src" / "addons")]
+    assert odoo_config.addons_dirs(options, str(odoo_dir), [], "18.0") == [
+        str(odoo_dir / "addons"),
+        str(tmp_path / "custom"),
+    ]

@@ -26,7 +26,7 @@ def cli(db, *args, dbs=None, log_level="warn", ignore_self=True):
     targets = ["-d", db.name] if dbs is None else [a for name in dbs for a in ("-d", name)]
     extra = IGNORE_SELF if ignore_self else ()
     return db.odoo.run(
-        ["auto-upgrade", *targets, f"--log-level={log_level}", *extra, *args], addons=[db.addons_dir], check=False
+        [db.odoo.command_name, *targets, f"--log-level={log_level}", *extra, *args], addons=[db.addons_dir], check=False
     )
 
 

@@ -24,7 +24,7 @@ def click_odoo_update(db, *args):
     addons = ",".join(str(p) for p in (*db.odoo.addons_paths, odoo_env.REPO, db.addons_dir))
     return subprocess.run(
         [
-            db.odoo.command[0],  # the series' Python
+            db.odoo.python,
             "-c",
             "from click_odoo_contrib.update import main; main()",
             "-d",
@@ -40,7 +40,7 @@ def click_odoo_update(db, *args):
 
 
 def ours(db, *args):
-    return db.odoo_bin("auto-upgrade", "--log-level=info", *args, check=False)
+    return db.odoo_bin(db.odoo.command_name, "--log-level=info", *args, check=False)
 
 
 def upgrade_marks(db):
@@ -140,7 +140,8 @@ def test_addons_without_code_or_not_installable_are_skipped_quietly_everywhere(r
     db = recorded_db
     db.sql(
         "INSERT INTO ir_module_module (name, state, latest_version, create_date, write_date) "
-        "VALUES ('studio_customization', 'installed', '18.0.1.0', now(), now())"
+        "VALUES ('studio_customization', 'installed', %s, now(), now())",
+        (f"{odoo_env.SERIES}.1.0",),
     )
     manifest = db.addon("mau_sample_c") / "__manifest__.py"
     manifest.write_text(manifest.read_text().replace('"installable": True', '"installable": False'))

@@ -1,16 +1,16 @@
 # Copyright 2026 module_auto_update developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The quick start ``odoo-auto-upgrade`` against a real Odoo 18 and PostgreSQL.
+"""The quick start ``odoo-auto-upgrade`` against a real Odoo and PostgreSQL (18.0, or 19.0 with
+``MAU_ODOO_SERIES=19.0``), run by the Python that runs that Odoo.
 
-It must answer exactly like ``odoo-bin auto-upgrade`` when nothing changed,
-without importing Odoo, and hand every other run over to it.
+It must answer exactly like ``odoo-bin auto-upgrade`` (``auto_upgrade`` on 19.0)
+when nothing changed, without importing Odoo, and hand every other run over to it.
 """
 
 import json
 import os
 import re
 import subprocess
-import sys
 
 import odoo_env
 from test_cli import IGNORE_SELF, NEW_PARTNER_FIELD, change, cli, columns, history
@@ -19,7 +19,7 @@ from module_auto_update.core.lock import lock_key
 
 QUICK = odoo_env.REPO / "module_auto_update" / "cli" / "odoo-auto-upgrade"
 ANSWERED = "without loading Odoo"
-HANDED_OVER = "handing over to odoo-bin auto-upgrade"
+HANDED_OVER = f"handing over to odoo-bin {odoo_env.command_name()}"
 # A module of the ``odoo`` package in the output of python -X importtime.
 ODOO_IMPORT = re.compile(r"^import time:.*\|\s*odoo(\.\S+)?\s*$", re.M)
 
@@ -31,7 +31,7 @@ def addons_path(db):
 def quick(db, *args, log_level="info", env=None):
     """Run the quick start on ``db`` (profiling its imports) with the test's addons."""
     path = f"--addons-path={addons_path(db)}"
-    cmd = [sys.executable, "-X", "importtime", str(QUICK), path, "-d", db.name, f"--log-level={log_level}"]
+    cmd = [db.odoo.python, "-X", "importtime", str(QUICK), path, "-d", db.name, f"--log-level={log_level}"]
     return subprocess.run(
         [*cmd, *IGNORE_SELF, *args],
         env={**os.environ, **db.odoo.env, **(env or {})},
@@ -66,9 +66,13 @@ def test_nothing_changed_answers_as_odoo_bin_does_without_importing_odoo(recorde
     assert without_durations(proc.stdout) == without_durations(full.stdout)
     assert json.loads(proc.stdout)["result"] == "nothing to do"
     assert db.saved() == before
-    # Both runs in the history, whichever entry point: folded into one row, as runs with nothing to do are.
+    # Odoo's own addons left out, by the lists of the series read from odoo/release.py.
+    core = quick(db, "--ignore-core-addons", "--format", "json")
+    assert core.returncode == 0 and answered_alone(core), core.stderr[-3000:]
+    assert json.loads(core.stdout)["result"] == "nothing to do"
+    # The three runs in the history, whichever entry point: folded into one row, as runs with nothing to do are.
     assert history(db) == [("nothing to do", None, None)]
-    assert db.sql("SELECT run_count FROM module_auto_update_run WHERE trigger = 'command line'") == [(2,)]
+    assert db.sql("SELECT run_count FROM module_auto_update_run WHERE trigger = 'command line'") == [(3,)]
 
 
 def test_several_databases_print_the_same_summary(odoo, recorded_db, recorded_template_db):
@@ -83,7 +87,7 @@ def test_several_databases_print_the_same_summary(odoo, recorded_db, recorded_te
         assert without_durations(proc.stdout) == without_durations(full.stdout)
         assert "DATABASE" in proc.stdout and proc.stdout.count("nothing to do") == 4
         # --all-databases --filter finds the same two among the server's databases.
-        cmd = [sys.executable, str(QUICK), f"--addons-path={addons_path(db)}", "--all-databases", *IGNORE_SELF]
+        cmd = [db.odoo.python, str(QUICK), f"--addons-path={addons_path(db)}", "--all-databases", *IGNORE_SELF]
         proc = subprocess.run(
             [*cmd, "--filter", f"^({db.name}|{other})$", "--log-level=info"],
             env={**os.environ, **db.odoo.env},
@@ -175,7 +179,7 @@ def test_configuration_file_and_environment(recorded_db, tmp_path):
         "log_level = info\n"
         f"logfile = {tmp_path / 'odoo.log'}\n"
     )
-    cmd = [sys.executable, str(QUICK), *IGNORE_SELF]
+    cmd = [db.odoo.python, str(QUICK), *IGNORE_SELF]
     env = {**os.environ, **db.odoo.env}
     proc = subprocess.run([*cmd, "-c", str(conf)], env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and proc.stdout.strip() == f"{db.name}: nothing to do", proc.stderr[-3000:]
@@ -214,14 +218,15 @@ def test_the_addon_lookup_is_odoo_s(db, tmp_path):
         f"sys.path.insert(0, {str(odoo_env.REPO)!r})\n"
         "from module_auto_update.cli import quick_start\n"
         "from module_auto_update.cli import odoo_config\n"
-        "odoo_dir, _ = quick_start.find_odoo(os.environ)\n"
-        f"options = odoo_config.load(odoo_config.parse_args([{option!r}])[0], os.environ, odoo_dir)\n"
-        "dirs = odoo_config.addons_dirs(options, odoo_dir, sys.path, quick_start.series())\n"
-        "locate = odoo_config.locator(dirs)\n"
-        f"print(json.dumps({{'dirs': dirs, 'paths': {{n: locate(n) for n in {names!r}}}}}))\n"
+        "site = quick_start.Site(*quick_start.find_odoo(os.environ), sys_path=sys.path)\n"
+        f"options = odoo_config.load(odoo_config.parse_args([{option!r}])[0], os.environ, site.odoo_dir, site.major)\n"
+        "dirs = odoo_config.addons_dirs(options, site.odoo_dir, sys.path, site.series)\n"
+        "locate = odoo_config.locator(dirs, site.major)\n"
+        "print(json.dumps({'dirs': dirs, 'series': site.series, 'command': site.command, "
+        f"'paths': {{n: locate(n) for n in {names!r}}}}}))\n"
     )
     ours = subprocess.run(
-        [sys.executable, "-c", probe], env={**os.environ, **db.odoo.env}, capture_output=True, text=True, check=True
+        [db.odoo.python, "-c", probe], env={**os.environ, **db.odoo.env}, capture_output=True, text=True, check=True
     )
     ours = json.loads(ours.stdout)
     theirs = odoo_env.shell(
@@ -229,16 +234,24 @@ def test_the_addon_lookup_is_odoo_s(db, tmp_path):
         db.name,
         "import odoo\n"
         "from odoo.modules.module import get_module_path\n"
-        "result({'dirs': list(odoo.addons.__path__), "
-        f"'paths': {{n: get_module_path(n, display_warning=False) for n in {names!r}}}}})\n",
+        "import odoo.release\n"
+        "result({'dirs': list(odoo.addons.__path__), 'series': odoo.release.series, "
+        # (or False: 19.0 says None for an addon it does not find, as the quick start says False)
+        f"'paths': {{n: get_module_path(n, display_warning=False) or False for n in {names!r}}}}})\n",
         addons=[shadow, db.addons_dir],
     )
+    # The series read from odoo/release.py without importing Odoo is the one Odoo says.
+    assert ours["series"] == theirs["series"] == db.odoo.series
+    assert ours["command"] == db.odoo.command_name
     assert ours["paths"] == theirs["paths"]
     assert ours["paths"]["mau_sample_c"] == str(shadow / "mau_sample_c")
     # Same folders in the same order, but for the data_dir's addons folder,
     # which Odoo creates when it first looks for it (the quick start never creates it).
-    assert [d for d in theirs["dirs"] if not d.endswith("/addons/18.0")] == [
-        d for d in ours["dirs"] if not d.endswith("/addons/18.0")
+    # 19.0's namespace path may name a folder twice (odoo-bin's folder is also on sys.path): the
+    # second is never searched.
+    downloaded = f"/addons/{db.odoo.series}"
+    assert [d for d in dict.fromkeys(theirs["dirs"]) if not d.endswith(downloaded)] == [
+        d for d in ours["dirs"] if not d.endswith(downloaded)
     ]
 
 
@@ -255,7 +268,7 @@ def effective_levels(odoo, set_up, args):
         f"print(json.dumps([logging.getLogger(n).getEffectiveLevel() for n in {LOGGERS!r}]))\n"
     )
     env = {**os.environ, **odoo.env}
-    return json.loads(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, check=True).stdout)
+    return json.loads(subprocess.run([odoo.python, "-c", probe], env=env, capture_output=True, check=True).stdout)
 
 
 def test_log_levels_and_handlers_are_odoo_s(odoo, recorded_db, tmp_path):
@@ -266,8 +279,9 @@ def test_log_levels_and_handlers_are_odoo_s(odoo, recorded_db, tmp_path):
     ours = (
         "from module_auto_update.cli import quick_start\n"
         "from module_auto_update.cli import odoo_config\n"
-        "odoo_dir, _ = quick_start.find_odoo(os.environ)\n"
-        "quick_start.setup_logging(odoo_config.load(odoo_config.parse_args(args)[0], os.environ, odoo_dir))"
+        "site = quick_start.Site(*quick_start.find_odoo(os.environ), sys_path=sys.path)\n"
+        "options = odoo_config.load(odoo_config.parse_args(args)[0], os.environ, site.odoo_dir, site.major)\n"
+        "quick_start.setup_logging(options)"
     )
     theirs = "from odoo.tools import config\nconfig.parse_config(args, setup_logging=True)"
     for args in (

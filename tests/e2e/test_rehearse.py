@@ -12,7 +12,6 @@ afterwards, the history row aside.
 
 import json
 import subprocess
-import sys
 
 import odoo_env
 import pytest
@@ -157,8 +156,8 @@ def test_blocked_rehearsal_does_not_start(probe_db, entry):
     before = odoo_env.database_snapshot(db.name)
     if entry == "odoo-bin":
         proc = rehearse(db, "--format", "json")
-    else:  # hands over to odoo-bin auto-upgrade
-        argv = [sys.executable, str(QUICK), f"--addons-path={addons_path(db)}", "-d", db.name]
+    else:  # hands over to odoo-bin auto-upgrade (auto_upgrade on 19.0)
+        argv = [db.odoo.python, str(QUICK), f"--addons-path={addons_path(db)}", "-d", db.name]
         proc = subprocess.run([*argv, "--rehearse", "--format", "json"], capture_output=True, text=True, check=False)
     assert proc.returncode == 5, proc.stdout + proc.stderr[-3000:]
     (line,) = [json.loads(text) for text in proc.stdout.splitlines() if text.startswith("{")]
