@@ -17,6 +17,7 @@ Imports nothing from Odoo: not even this package's Odoo layer, which the
 package's ``__init__`` loads only under ``odoo.addons``.
 """
 
+import ast
 import importlib.util
 import logging
 import os
@@ -30,7 +31,6 @@ from pathlib import Path
 import psycopg2
 
 from ..core import inspection, lock, results, stored
-from ..core.manifest import read_manifest_file
 from . import command, odoo_config
 
 ADDON_DIR = Path(__file__).resolve().parent.parent
@@ -55,10 +55,17 @@ class Site:
     locate: object = None  # addon name -> folder, once the options are read
 
 
-def series():
-    """Odoo's series this addon is for ("18.0"), from its manifest's version."""
-    manifest, _source = read_manifest_file(ADDON_DIR / "__manifest__.py")
-    return ".".join(manifest["version"].split(".")[:2])
+def series(odoo_dir):
+    """The series of the Odoo in ``odoo_dir`` (its package folder), ``"18.0"``, read from its
+    ``release.py`` without importing it (the manifest's version, ``1.0.0``, has none)."""
+    path = os.path.join(odoo_dir, "release.py")
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "version_info" for t in node.targets):
+            major, minor = (ast.literal_eval(element) for element in node.value.elts[:2])
+            return f"{major}.{minor}"
+    raise SystemExit(f"odoo-auto-upgrade: {path} does not say Odoo's version (version_info).")
 
 
 def find_odoo(environ):
@@ -133,7 +140,7 @@ def compare(cr, dbname, options, opts, site):
         cr,
         site.locate,
         options["data_dir"],
-        series(),
+        series(site.odoo_dir),
         update_all=opts.update_all,
         ignore=command.comma_list(opts.ignore_addons),
         ignore_core=opts.ignore_core_addons,
@@ -198,7 +205,9 @@ def quick_run(args, opts, site):
         raise Handover(f"{others[0]!r} is for Odoo to read")
     if opts.dry_run or opts.init_hashes or opts.rehearse:
         raise Handover("--dry-run, --rehearse and --init-hashes run in Odoo")
-    site.locate = odoo_config.locator(odoo_config.addons_dirs(options, site.odoo_dir, site.sys_path, series()))
+    site.locate = odoo_config.locator(
+        odoo_config.addons_dirs(options, site.odoo_dir, site.sys_path, series(site.odoo_dir))
+    )
     try:
         names = databases(options, opts)
         _logger.info("auto-upgrade of %d database(s)", len(names))

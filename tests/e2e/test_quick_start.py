@@ -216,7 +216,7 @@ def test_the_addon_lookup_is_odoo_s(db, tmp_path):
         "from module_auto_update.cli import odoo_config\n"
         "odoo_dir, _ = quick_start.find_odoo(os.environ)\n"
         f"options = odoo_config.load(odoo_config.parse_args([{option!r}])[0], os.environ, odoo_dir)\n"
-        "dirs = odoo_config.addons_dirs(options, odoo_dir, sys.path, quick_start.series())\n"
+        "dirs = odoo_config.addons_dirs(options, odoo_dir, sys.path, quick_start.series(odoo_dir))\n"
         "locate = odoo_config.locator(dirs)\n"
         f"print(json.dumps({{'dirs': dirs, 'paths': {{n: locate(n) for n in {names!r}}}}}))\n"
     )
