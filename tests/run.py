@@ -148,7 +148,10 @@ def odoo_suite():
 
 
 # The end-to-end tests that run on another series too, by series.
-SERIES_TESTS = {"17.0": ("test_all_or_nothing.py", "test_rehearse.py"), "19.0": ("test_all_or_nothing.py",)}
+SERIES_TESTS = {
+    "17.0": ("test_all_or_nothing.py", "test_rehearse.py", "test_history.py", "test_install.py"),
+    "19.0": ("test_all_or_nothing.py",),
+}
 
 
 def series_suite(series):
