@@ -162,7 +162,7 @@ def odoo_suite(series=None):
 
 # The end-to-end tests that run on another series too, by series (files, or pytest node ids).
 SERIES_TESTS = {
-    "17.0": ("test_all_or_nothing.py", "test_rehearse.py"),
+    "17.0": ("test_all_or_nothing.py", "test_rehearse.py", "test_history.py", "test_install.py"),
     "19.0": (
         "test_all_or_nothing.py",
         "test_quick_start.py",

@@ -178,7 +178,7 @@ class IrModuleModule(models.Model):
         Manually*), else ``shell``.
         """
         context = self.env.context
-        default = results.SCHEDULED_ACTION if context.get("ir_cron_progress_id") else results.SHELL
+        default = results.SCHEDULED_ACTION if series.in_scheduled_action(context) else results.SHELL
         trigger = trigger or context.get("module_auto_update_trigger") or default
         result = self._auto_upgrade(overwrite_existing_translations, trigger=trigger)
         missing = result["missing"]
@@ -405,7 +405,7 @@ class IrModuleModule(models.Model):
             with transaction.handled_contention():
                 self.env.cr.execute(
                     "SELECT id FROM ir_cron WHERE id != %s FOR UPDATE NOWAIT",
-                    (self.env.context.get("cron_id") or 0,),
+                    (series.running_job(self.env),),
                     log_exceptions=False,
                 )
         except psycopg2.OperationalError as exc:

@@ -135,6 +135,27 @@ def testing():
     return MAJOR < 18 and bool(getattr(threading.current_thread(), "testing", False))
 
 
+def in_scheduled_action(context):
+    """Whether ``context`` is that of a scheduled action Odoo runs (its cron runner, or *Run
+    Manually*): 18.0 adds the job's progress (``ir_cron_progress_id``); 17.0 only the job's last
+    call (``lastcall``, None before its first)."""
+    if MAJOR >= 18:
+        return bool(context.get("ir_cron_progress_id"))
+    return "lastcall" in context
+
+
+def running_job(env):
+    """The id of the scheduled action whose job runs in ``env`` (0 when none is known), whose row
+    Odoo's cron runner holds for as long as the job runs: 18.0 says it (``cron_id`` in the
+    context); 17.0 does not, and a job that runs this addon's code is its own scheduled action."""
+    if MAJOR >= 18:
+        return env.context.get("cron_id") or 0
+    if not in_scheduled_action(env.context):
+        return 0
+    own = env.ref("module_auto_update.cron_upgrade_changed_checksum", raise_if_not_found=False)
+    return own.id if own else 0
+
+
 def check_signaling(original, registry, cr=None):
     """Call ``original``, a ``Registry.check_signaling``, on ``registry``: 18.0's reads the
     sequences on ``cr`` when given one; 17.0's takes no cursor and opens its own."""

@@ -35,6 +35,20 @@ def test_install_on_fresh_database_is_silent_and_records_nothing(odoo):
             assert cr.fetchone() == (0,), "installing records nothing by itself"
             cr.execute("SELECT active FROM ir_cron WHERE cron_name = 'Auto-Upgrade Modules'")
             assert cr.fetchone() == (False,), "the scheduled action ships inactive"
+            # Where Odoo counts the runs left of a scheduled action (17.0's numbercall, default 1: once),
+            # the addon's runs for ever once activated.
+            cr.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = 'ir_cron' AND column_name = 'numbercall'"
+            )
+            if cr.fetchone():
+                cr.execute("SELECT numbercall FROM ir_cron WHERE cron_name = 'Auto-Upgrade Modules'")
+                assert cr.fetchone() == (-1,), "the scheduled action repeats"
+            # The history's list view, with the series' tag (tree up to 17.0, list since 18.0).
+            cr.execute(
+                "SELECT v.type FROM ir_ui_view v JOIN ir_model_data d ON d.model = 'ir.ui.view' AND d.res_id = v.id "
+                "WHERE d.module = 'module_auto_update' AND d.name = 'module_auto_update_run_view_list'"
+            )
+            assert cr.fetchone() == ("tree" if odoo.series < "18.0" else "list",)
         conn.close()
     finally:
         odoo_env.drop_db(name)
