@@ -23,14 +23,16 @@ something; where that is, one read of the whole database per step finds,
 with the conditions of Odoo's per-addon or per-model work:
 
 1. The module list is refreshed once per run: the second call writes
-   nothing, both read the same manifests (Odoo caches them per process) and
-   the first made every row match them. The refresh covers the addons of the
+   nothing, both read the same manifests (17.0 and 18.0 cache them per
+   process; 19.0 reads the files again, the same unless edited during the
+   run) and the first made every row match them. The refresh covers the addons of the
    path that have no row yet (new addons: a new dependency or an
    auto-install addon is judged on fresh rows) and those whose row differs
    from what ``update_list`` would write from their manifest: a value of
    ``get_values_from_terp``, the state ``uninstallable`` of an installable
    addon, the dependencies and their ``auto_install_required``, the
-   countries, the exclusions, the category path (or a loop in it). For every
+   countries (not on 17.0, which has none), the exclusions, the category
+   path (or a loop in it). For every
    other addon ``update_list`` writes nothing: it compares the same values
    and writes only where they differ (the flags it sets again keep the
    values they hold). The manifests are Odoo's (``get_module_info``), read
@@ -38,16 +40,18 @@ with the conditions of Odoo's per-addon or per-model work:
    is seen as Odoo sees it, and the change needs no fingerprint: an
    uninstalled addon's manifest is compared too. ``update_list`` itself then
    runs (its rights check, its log, its writes) over those addons only: its
-   listing of the addons path (``odoo.modules.get_modules``) answers them,
-   once. An addon whose category path alone differs (base's data renames
+   listing of the addons path (``odoo.modules.get_modules``; on 19.0
+   ``Manifest.all_addon_manifests``, whose ``Manifest`` objects are the ones
+   compared) answers them, once. An addon whose category path alone differs (base's data renames
    categories: Odoo then writes the same category again on every refresh,
    for 386 of Odoo's 627 addons) gets the write ``_update_category`` makes,
    ``write({"category_id": id})``, the id found as ``create_categories``
    finds it; where that would create a category, the refresh does it, in order.
 2. The removed columns are checked for the models whose table has a column
    (of a type Odoo's query keeps) that no stored field of the model has: the
-   columns of every table are read once, when the step starts. For the other
-   models Odoo's query finds nothing and the check does nothing. Only the
+   columns of every table are read once, when the step starts (of every
+   schema: 19.0's query keeps the current schema's alone, a subset). For the
+   other models Odoo's query finds nothing and the check does nothing. Only the
    step's calls are narrowed (``log=True``, made by step 4 alone); a schema
    change (``_auto_init`` calls the check with ``log=False``) drops the read.
 3. The custom views are validated for the models that have a view which
@@ -60,14 +64,16 @@ with the conditions of Odoo's per-addon or per-model work:
 None of this depends on which addons the run upgrades, so it holds when
 ``base`` is upgraded, for a new addon, for an addon whose folder is gone.
 It depends on Odoo's code: each step is narrowed only while the functions it
-mirrors are the ones it was written from (their source, ``KNOWN``), and no
-addon of the registry overrides the parts of the refresh that decide what it
-writes (``REFRESH_PARTS``); otherwise, or when a read fails, Odoo's full
+mirrors are the ones it was checked against on the running series (their
+source, ``SERIES_STEPS``: 17.0, 18.0 and 19.0, each with what differs where
+the steps read it), and no addon of the registry overrides the parts of the
+refresh that decide what it writes (``REFRESH_PARTS``); otherwise, or when a read fails, Odoo's full
 step runs (said in the log). Other threads and processes run Odoo's code: the
 wrappers are installed while at least one thread is inside, call Odoo's
 function for every other thread, and are removed when the last one leaves.
 """
 
+import dataclasses
 import functools
 import hashlib
 import importlib
@@ -85,6 +91,8 @@ import odoo.modules.loading
 import odoo.modules.module
 from odoo.tools.parse_version import parse_version
 
+from . import series
+
 _logger = logging.getLogger(__name__)
 
 MODULE_LIST = "module list"
@@ -92,16 +100,8 @@ REMOVED_COLUMNS = "removed columns"
 CUSTOM_VIEWS = "custom views"
 IMPORTED_VIEWS = "imported views"
 REFRESH = "refresh"  # update_list writes more than the category of a row
-# The sha1 of the source of the functions each step mirrors (``_mirrored``), as Odoo 18.0 has them;
-# on another series the sources differ, and Odoo's full steps run.
-KNOWN_SERIES = "18.0"
-KNOWN = {
-    MODULE_LIST: "4118b599c8156d69e2166dcc2aa1f400cab0ea9e",
-    REMOVED_COLUMNS: "256c5cb8cb2c045f3c9859645e258dfcd677968b",
-    CUSTOM_VIEWS: "7a4bcec441bf413cf18415f4b38816ee4924f099",
-    IMPORTED_VIEWS: "684efd7301e26a6e73bb6ca5e8e4e34e8c53f89b",
-}
-# What decides the rows ``update_list`` writes: not to be overridden in the registry.
+# What decides the rows ``update_list`` writes: not to be overridden in the registry
+# (``_update_countries`` where the series has it).
 REFRESH_PARTS = (
     "get_module_info",
     "get_values_from_terp",
@@ -111,6 +111,70 @@ REFRESH_PARTS = (
     "_update_exclusions",
     "_update_category",
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Series:
+    """What the narrowed steps need to know of one Odoo series (``SERIES_STEPS``)."""
+
+    known: dict  # step -> the sha1 of the source of the functions it mirrors (``_mirrored``)
+    module_class: str  # base's class of ir.module.module (odoo/addons/base/models/ir_module.py)
+    view_class: str  # base's class of ir.ui.view (odoo/addons/base/models/ir_ui_view.py)
+    countries: bool  # _update_from_terp writes the manifest's countries (_update_countries, module_country)
+    # What update_list iterates over: the names of odoo.modules.get_modules (``get_module_info(name)``
+    # reads each manifest, cached per process), or the Manifest objects of
+    # Manifest.all_addon_manifests (read from disk at each call; ``get_module_info(manifest)`` is it).
+    manifests: bool
+
+    @property
+    def refresh_parts(self):
+        return tuple(name for name in REFRESH_PARTS if self.countries or name != "_update_countries")
+
+
+# Per series, the sources each step was checked against (the sha1 of the source of the functions it
+# mirrors, ``_mirrored_functions``) and how the series differs where the steps read it. A series
+# missing here, or a source that differs, runs Odoo's full steps. docs/series.rst says what differs.
+SERIES_STEPS = {
+    "17.0": _Series(
+        known={
+            MODULE_LIST: "de6db96f155808a145643597509391f0f6dca584",
+            REMOVED_COLUMNS: "a2de2f70b446e024e2f4034b1a277b9191ee2af6",
+            CUSTOM_VIEWS: "43855aeecba5aa344cc0faf8f864800842162609",
+            IMPORTED_VIEWS: "9b50eacd93c3172b4eec35936048516820651ce2",
+        },
+        module_class="Module",
+        view_class="View",
+        countries=False,
+        manifests=False,
+    ),
+    "18.0": _Series(
+        known={
+            MODULE_LIST: "4118b599c8156d69e2166dcc2aa1f400cab0ea9e",
+            REMOVED_COLUMNS: "256c5cb8cb2c045f3c9859645e258dfcd677968b",
+            CUSTOM_VIEWS: "7a4bcec441bf413cf18415f4b38816ee4924f099",
+            IMPORTED_VIEWS: "684efd7301e26a6e73bb6ca5e8e4e34e8c53f89b",
+        },
+        module_class="Module",
+        view_class="View",
+        countries=True,
+        manifests=False,
+    ),
+    "19.0": _Series(
+        known={
+            MODULE_LIST: "cbdf0d5a0d60f538addcd537a3549286de5cce40",
+            REMOVED_COLUMNS: "c484df495c0ee93a47faee7c7c0da9fbc16b61db",
+            CUSTOM_VIEWS: "fb8c044016656bea8553dc5156c44d60a11ed478",
+            IMPORTED_VIEWS: "8e6bec2d2c1fac2e59e35dc5e556d693d9d46060",
+        },
+        module_class="IrModuleModule",
+        view_class="IrUiView",
+        countries=True,
+        manifests=True,
+    ),
+}
+# The running Odoo's (None: a series the steps were not checked on, which runs Odoo's full steps).
+STEPS = SERIES_STEPS.get(series.SERIES)
+KNOWN = STEPS.known if STEPS else {}
 IMPORTED_VIEWS_MODULE = "odoo.addons.base_import_module.models.ir_ui_view"
 # The conditions of the views' queries (odoo/addons/base/models/ir_ui_view.py,
 # addons/base_import_module/models/ir_ui_view.py), without ``v.model = %s``.
@@ -229,14 +293,13 @@ _patches = _Patches()
 def whole_database_steps():
     """Odoo's whole-database loading steps narrowed, for loads in this thread, for the block."""
     # Imported here: base's models are Odoo's to import first, with the registry.
-    module = getattr(importlib.import_module("odoo.addons.base.models.ir_module"), "Module", None)
-    view = getattr(importlib.import_module("odoo.addons.base.models.ir_ui_view"), "View", None)
+    module, view = base_classes()
 
     def install():
         if module is not None:
             narrowed = _mirrored(MODULE_LIST, module)
             if narrowed:
-                _patches.add(odoo.modules, "get_modules", _narrowed_listing)
+                _patches.add(*addons_listing_owner(), _narrowed_listing)
             _patches.add(module, "update_list", functools.partial(_refreshed_once, narrowed))
         if _mirrored(REMOVED_COLUMNS, None):
             _patches.add(odoo.models.BaseModel, "_check_removed_columns", _checked_where_extra_columns)
@@ -259,6 +322,28 @@ def whole_database_steps():
             _scopes[ident] = previous
 
 
+def base_classes():
+    """base's classes of ``ir.module.module`` and ``ir.ui.view`` (None: unknown series, or not found)."""
+    if STEPS is None:
+        return None, None
+    module = getattr(importlib.import_module("odoo.addons.base.models.ir_module"), STEPS.module_class, None)
+    view = getattr(importlib.import_module("odoo.addons.base.models.ir_ui_view"), STEPS.view_class, None)
+    return module, view
+
+
+def addons_listing_owner():
+    """``(owner, name)`` of the function whose answer ``update_list`` iterates over (``_Series.manifests``)."""
+    if STEPS.manifests:
+        return odoo.modules.module.Manifest, "all_addon_manifests"
+    return odoo.modules, "get_modules"
+
+
+def addons_listing():
+    """What ``update_list`` iterates over, as it reads it now: names, or ``Manifest`` objects."""
+    owner, name = addons_listing_owner()
+    return getattr(owner, name)()
+
+
 # Whether Odoo's code is the one a step was written from --------------------
 
 
@@ -266,8 +351,11 @@ def _mirrored_functions(step, cls):
     """The functions whose behaviour ``step`` relies on (``cls``: base's class of the step)."""
     load_modules = odoo.modules.loading.load_modules  # where the steps are called, and how
     if step == MODULE_LIST:
-        parts = [getattr(cls, name) for name in REFRESH_PARTS]
-        manifests = [odoo.modules.module.get_manifest, odoo.modules.module._get_manifest_cached]
+        parts = [getattr(cls, name) for name in STEPS.refresh_parts]
+        if STEPS.manifests:
+            manifests = [odoo.modules.module.Manifest.all_addon_manifests]
+        else:
+            manifests = [odoo.modules.module.get_manifest, odoo.modules.module._get_manifest_cached]
         return [cls.update_list, *parts, *manifests, odoo.modules.db.create_categories, load_modules]
     if step == REMOVED_COLUMNS:
         return [odoo.models.BaseModel._check_removed_columns, load_modules]
@@ -287,6 +375,8 @@ _checked = {}  # (step, the functions it mirrors) -> whether they are the ones i
 def _mirrored(step, cls):
     """Whether Odoo's functions of ``step`` are the ones it was written from; logged once when not."""
     try:
+        if STEPS is None:
+            raise AttributeError(f"Odoo {series.SERIES}'s steps were never checked")
         functions = tuple(_mirrored_functions(step, cls))
     except AttributeError as exc:
         functions, digest = (), f"unknown ({exc})"
@@ -298,7 +388,7 @@ def _mirrored(step, cls):
             digest = _source_digest(functions)
         except (OSError, TypeError) as exc:
             digest = f"unknown ({exc})"
-    _checked[key] = digest == KNOWN[step]
+    _checked[key] = bool(KNOWN.get(step)) and digest == KNOWN[step]
     if not _checked[key]:
         _logger.info(
             "Odoo's %s step is not the one this addon knows (source %s): it runs over the whole database.",
@@ -312,16 +402,21 @@ def _mirrored(step, cls):
 
 
 def _narrowed_listing(original):
-    @functools.wraps(original)
-    def get_modules():
-        names = original()
+    """The listing ``update_list`` iterates over (``addons_listing_owner``), narrowed once for this thread
+    when ``scope.narrow`` is set: a function (``get_modules``) or a static method (``all_addon_manifests``)."""
+    static = isinstance(original, staticmethod)
+    function = original.__func__ if static else original
+
+    @functools.wraps(function)
+    def listing():
+        entries = function()
         scope = _current()
         if scope is None or scope.narrow is None:
-            return names
+            return entries
         narrow, scope.narrow = scope.narrow, None  # once: update_list's own listing
-        return narrow(names)
+        return narrow(entries)
 
-    return get_modules
+    return staticmethod(listing) if static else listing
 
 
 def _refreshed_once(narrowed, original):
@@ -355,50 +450,61 @@ def _refreshed_once(narrowed, original):
 
 def _overridden(cls):
     """The parts of the refresh that a class of the registry (``cls``) overrides."""
-    from odoo.addons.base.models.ir_module import Module  # noqa: PLC0415
+    module = base_classes()[0]
+    return [name for name in STEPS.refresh_parts if inspect.getattr_static(cls, name) is not module.__dict__[name]]
 
-    return [name for name in REFRESH_PARTS if inspect.getattr_static(cls, name) is not Module.__dict__[name]]
 
-
-def _differing_or_all(modules, counted, names):
-    """The addons of ``names`` to refresh (``differing``), their category written where that is all
-    the refresh would write; or ``names`` (the full refresh) when the rows cannot be compared."""
+def _differing_or_all(modules, counted, entries):
+    """The entries of the listing ``entries`` to refresh (``differing``), their category written where
+    that is all the refresh would write; or ``entries`` (the full refresh) when the rows cannot be compared."""
     try:
-        found, category_ids, counted["updatable"] = differing(modules, names)
+        found, category_ids, counted["updatable"] = differing(modules, entries)
     except Exception:
         _logger.info("The module list is refreshed in full: its rows could not be compared.", exc_info=True)
-        return names
+        return entries
     for mod, category_id in category_ids:
         mod.write({"category_id": category_id})  # what _update_category writes
     _logger.info(
         "refreshing the module list where it differs from the addons path: %d of %d addons%s; "
         "the category of %d written again",
         len(found),
-        len(names),
+        len(entries),
         f" ({', '.join(found)})" if found and len(found) <= 20 else "",
         len(category_ids),
     )
-    return found
+    found = set(found)
+    return [entry for entry in entries if _entry(entry)[0] in found]
 
 
-def differing(modules, names):
-    """``(names, category_ids, updatable)`` of the addons ``names`` (the addons path), as ``update_list``
-    would see them: the addons whose rows it would create or write (in order), ``[(row, category
-    id)]`` of those for which it would only write the category (``_update_category``, when every
-    category of the manifest's path exists), and how many have a newer version on disk than
-    installed (its count).
+def _entry(entry):
+    """``(name, manifest)`` of an entry of the listing ``update_list`` iterates over, the manifest being
+    what ``get_module_info(entry)`` returns to it: of a name, Odoo's cached manifest (``_manifest``);
+    of a ``Manifest`` (19.0), the object itself."""
+    if isinstance(entry, str):
+        return entry, _manifest(entry)
+    return entry.name, entry
+
+
+def differing(modules, entries):
+    """``(names, category_ids, updatable)`` of the addons of ``entries`` (the addons path, as
+    ``update_list`` lists it: ``addons_listing()``), as ``update_list`` would see them: the addons whose
+    rows it would create or write (their names, in order), ``[(row, category id)]`` of those for which
+    it would only write the category (``_update_category``, when every category of the manifest's
+    path exists), and how many have a newer version on disk than installed (its count).
 
     ``modules``: ``ir.module.module`` in the context ``update_list`` reads it with (``lang=None``).
     Odoo's comparisons, over every addon at once: see the module's docstring.
     """
     env = modules.env
     known = {mod.name: mod for mod in modules.search([])}
-    terps = {name: _manifest(name) for name in names}
+    terps = dict(_entry(entry) for entry in entries)
+    names = list(terps)
     rows = _related_rows(env, [known[name].id for name in names if name in known])
-    codes = sorted({code.upper() for terp in terps.values() for code in terp.get("countries", [])})
     country_ids = defaultdict(set)
-    for country in env["res.country"].search([("code", "in", codes)]) if codes else ():
-        country_ids[country.code].add(country.id)
+    if STEPS.countries:
+        codes = sorted({code.upper() for terp in terps.values() for code in terp.get("countries", [])})
+        for country in env["res.country"].search([("code", "in", codes)]) if codes else ():
+            country_ids[country.code].add(country.id)
     default_version = odoo.modules.adapt_version("1.0")
     found, by_path, updatable = set(), defaultdict(list), 0
     for name in names:
@@ -429,7 +535,11 @@ def _manifest(name):
     ``_get_manifest_cached(name, None)``, or ``{}`` when reading it fails.
     Not copying 627 manifests saves their copies, and the garbage collections
     that so many objects alive at once bring (one full collection: 0.1 s).
+    Where ``update_list`` iterates over ``Manifest`` objects (19.0), a name is
+    answered as its ``get_module_info(name)`` does (``Manifest.for_addon``).
     """
+    if STEPS.manifests:
+        return odoo.modules.module.Manifest.for_addon(name, display_warning=False) or {}
     try:
         return odoo.modules.module._get_manifest_cached(name, None)
     except Exception:  # noqa: BLE001  (get_module_info's answer: an addon without a readable manifest)
@@ -440,7 +550,8 @@ def _related_rows(env, ids):
     """``{kind: {module id: rows}}`` of the dependencies, exclusions and countries of the modules ``ids``."""
     env["ir.module.module.dependency"].flush_model()
     env["ir.module.module.exclusion"].flush_model()
-    env["ir.module.module"].flush_model(["country_ids"])
+    if STEPS.countries:
+        env["ir.module.module"].flush_model(["country_ids"])
     cr, rows = env.cr, {"depends": defaultdict(dict), "excludes": defaultdict(set), "countries": defaultdict(set)}
     cr.execute(
         "SELECT module_id, name, auto_install_required FROM ir_module_module_dependency WHERE module_id = ANY(%s)",
@@ -453,9 +564,10 @@ def _related_rows(env, ids):
     cr.execute("SELECT module_id, name FROM ir_module_module_exclusion WHERE module_id = ANY(%s)", [ids])
     for module_id, name in cr.fetchall():
         rows["excludes"][module_id].add(name)
-    cr.execute("SELECT module_id, country_id FROM module_country WHERE module_id = ANY(%s)", [ids])
-    for module_id, country_id in cr.fetchall():
-        rows["countries"][module_id].add(country_id)
+    if STEPS.countries:  # (17.0 has no countries of addons)
+        cr.execute("SELECT module_id, country_id FROM module_country WHERE module_id = ANY(%s)", [ids])
+        for module_id, country_id in cr.fetchall():
+            rows["countries"][module_id].add(country_id)
     return rows
 
 
@@ -478,10 +590,11 @@ def _row_change(mod, terp, values, rows, country_ids):
         return REFRESH
     if any(required is None or required != (name in auto_install) for name, required in depends.items()):
         return REFRESH
-    # _update_countries, _update_exclusions.
-    needed = {cid for code in terp.get("countries", []) for cid in country_ids.get(code.upper(), ())}
-    if rows["countries"].get(mod.id, set()) != needed:
-        return REFRESH
+    # _update_countries (where the series has it), _update_exclusions.
+    if STEPS.countries:
+        needed = {cid for code in terp.get("countries", []) for cid in country_ids.get(code.upper(), ())}
+        if rows["countries"].get(mod.id, set()) != needed:
+            return REFRESH
     if rows["excludes"].get(mod.id, set()) != set(terp.get("excludes", [])):
         return REFRESH
     # _update_category: the path of names from the root (it fixes a loop in it), against the manifest's.
