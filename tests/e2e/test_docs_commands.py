@@ -22,8 +22,10 @@ that give none: the database settings without the addons path, so that
 ``EXPECT`` says), prints what ``EXPECT`` says, and no traceback. ``pip``
 and the pip-installed ``odoo-auto-upgrade`` run in a fresh virtual
 environment that sees this machine's Odoo. The commands that cannot run
-here are listed in ``SKIP`` with the reason; a benchmark among them has
-its options checked against its ``--help``.
+here are listed in ``SKIP`` with the reason, and the test suites and
+files (``python3 tests/run.py``, ``python3 -m pytest``) are left to the
+suites (``skip_reason``); a benchmark among them has its options checked
+against its ``--help``.
 """
 
 import os
@@ -67,10 +69,6 @@ SKIP = {
         "it changes this machine's Python and system packages (pip, apt-get, a .pth file) for everyone on it; "
         "CI (.ci/run) runs it as written on a fresh machine"
     ),
-    "python3 tests/run.py": "the whole test suite (about 20 minutes), this test among them",
-    'MAU_ODOO_SERIES=19.0 python3 -m pytest tests/e2e/test_all_or_nothing.py -k "command"': (
-        "end-to-end tests on Odoo 19.0: the 19.0 suite of tests/run.py runs them"
-    ),
     "pip install -e /path/to/odoo --config-settings editable_mode=compat": (
         "it installs Odoo itself and its requirements from the package index; tests/e2e/test_wheel.py installs "
         "a copy of Odoo this way (offline, --no-deps) and runs the addon beside it"
@@ -89,6 +87,20 @@ for _command in (
     "python3 tools/load.py --clients 4 --hot 8 --before 2 --after 2",
 ):
     SKIP[_command] = BENCHMARK
+# Test suites and test files (python3 tests/run.py [suite], python3 -m pytest ...), on any series.
+SUITE = "tests: tests/run.py runs them, this test among its suites"
+
+
+def skip_reason(text):
+    """Why the command ``text`` of the docs is not run here, or None."""
+    words = text.split()
+    while words and re.fullmatch(r"[A-Z_]+=\S+", words[0]):
+        words = words[1:]
+    if words[:2] == ["python3", "tests/run.py"] or words[:3] == ["python3", "-m", "pytest"]:
+        return SUITE
+    return SKIP.get(text)
+
+
 # What a command must print (stdout and stderr), and its exit code when not 0.
 EXPECT = {
     "odoo-bin --addons-path=... auto-upgrade -c odoo.conf -d mydb --init-hashes": {"out": ["{db}: hashes recorded"]},
@@ -367,12 +379,12 @@ def test_command_runs_as_written(site, shown):
         assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr[-5000:]
         return
     env, argv, values = site.argv(shown)
-    if shown.text in SKIP:
-        if SKIP[shown.text] == BENCHMARK:
+    if skip_reason(shown.text):
+        if skip_reason(shown.text) == BENCHMARK:
             help_text = site.run([*argv[:2], "--help"]).stdout
             for option in (word for word in argv[2:] if word.startswith("--")):
                 assert option in help_text, f"{shown.text}: {option} is not an option of {argv[1]}"
-        pytest.skip(SKIP[shown.text])
+        pytest.skip(skip_reason(shown.text))
     site.env.update(env)
     try:
         proc = site.run(argv, check=False)
