@@ -183,6 +183,11 @@ def test_editable_odoo_behind_an_import_finder_gets_one_sentence_and_its_fix(odo
         env=env,
         check=False,
     )
+    if odoo.series >= "19.0":
+        # 19.0's odoo is a namespace package: the import hook's Odoo and the addon's odoo/ folder
+        # share it, so the quick start finds both and goes on (to a database that does not exist).
+        assert proc.returncode == 3 and "mau_nowhere: missing" in proc.stderr, proc.stderr[-3000:]
+        return
     assert proc.returncode != 0
     [sentence] = proc.stderr.strip().splitlines()
     assert "editable" in sentence and "--config-settings editable_mode=compat" in sentence, proc.stderr
