@@ -58,6 +58,7 @@ NAMES = {
     "odoo-bin auto_upgrade",  # the command's name on Odoo 19.0
     "odoo-bin shell",
     "odoo-bin -u",
+    "odoo-bin module upgrade",  # Odoo 19.0's own command, which the coexistence tests run
     "odoo-auto-upgrade",
     "module_auto_update/cli/odoo-auto-upgrade",
     "python3 -m odoo",
