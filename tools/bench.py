@@ -192,6 +192,10 @@ class Bench:
         # Odoo's addons folder: addons/ in a checkout, odoo/addons in a 17.0 source distribution.
         leaf = next(path / LEAF for path in odoo.addons_paths if (path / LEAF).is_dir())
         shutil.copytree(leaf, self.leaf_dir / LEAF)
+        # Odoo searches its own odoo/addons before any addons path: a leaf there cannot be shadowed
+        # by a copy, so the original is edited, and put back by ``cleanup``.
+        self.edited_leaf = leaf if leaf.parent == odoo.root / "odoo" / "addons" else self.leaf_dir / LEAF
+        self.leaf_init = (self.edited_leaf / "__init__.py").read_bytes()
         shutil.copytree(
             odoo_env.REPO / "module_auto_update",
             self.leaf_dir / "module_auto_update",
@@ -252,6 +256,7 @@ class Bench:
         )
 
     def cleanup(self):
+        (self.edited_leaf / "__init__.py").write_bytes(self.leaf_init)
         for name in list(self.dbs):
             self.drop(name)
 
@@ -399,7 +404,7 @@ class Bench:
     # 3. One leaf addon changed -----------------------------------------------
 
     def edit_leaf(self, run):
-        with open(self.leaf_dir / LEAF / "__init__.py", "a") as f:
+        with open(self.edited_leaf / "__init__.py", "a") as f:
             f.write(f"# benchmark edit {run}\n")
 
     def on_copy(self, *args, sample=False):
