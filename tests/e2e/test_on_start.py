@@ -14,8 +14,9 @@ import odoo_env
 SERVER_WIDE = "--load=base,web,module_auto_update"
 LOGS = ["--log-level=warn", "--log-handler=odoo.addons.module_auto_update:INFO"]
 # Odoo logs "Registry loaded in" once at the end of every Registry.new: one line, one registry load.
-REGISTRY_LOGS = "--log-handler=odoo.modules.registry:INFO"
-LOADED = "odoo.modules.registry: Registry loaded in"
+# (Logged by odoo.modules.registry up to 18.0, odoo.registry on 19.0.)
+REGISTRY_LOGS = ["--log-handler=odoo.modules.registry:INFO", "--log-handler=odoo.registry:INFO"]
+LOADED = "registry: Registry loaded in"
 RELOADED = "Reloading the model registry after database signaling"
 SERVED = "serving the registry the upgrade loaded"
 ADMIN = 2
@@ -131,7 +132,7 @@ def test_upgrade_on_start_loads_the_registry_once_and_serves_it(recorded_db, tmp
     add_level_field(db)
     monkeypatch.setenv("ODOO_AUTO_UPGRADE_ON_START", "1")
     log = tmp_path / "server.log"
-    with odoo_env.serve(db.odoo, db.name, log, SERVER_WIDE, *LOGS, REGISTRY_LOGS, addons=[db.addons_dir]) as url:
+    with odoo_env.serve(db.odoo, db.name, log, SERVER_WIDE, *LOGS, *REGISTRY_LOGS, addons=[db.addons_dir]) as url:
         partner = call(url, db, "res.partner", "create", {"name": "Levelled", "mau_level": 3})
         found = call(url, db, "res.partner", "search_read", [("mau_level", "=", 3)], fields=["id", "mau_level"])
         assert found == [{"id": partner, "mau_level": 3}]
@@ -175,7 +176,7 @@ def servers(db, logs_dir, modes):
                 "--max-cron-threads=0",
                 SERVER_WIDE,
                 *LOGS,
-                REGISTRY_LOGS,
+                *REGISTRY_LOGS,
                 *mode,
             ]
             with open(log, "w") as out:
